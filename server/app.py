@@ -1,0 +1,82 @@
+"""Wiring only: build the Litestar app from settings."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from litestar import Litestar
+from litestar.config.csrf import CSRFConfig
+from litestar.datastructures import State
+from litestar.di import Provide
+from litestar.openapi.config import OpenAPIConfig
+from litestar.plugins.htmx import HTMXPlugin
+from litestar.static_files import create_static_files_router
+from litestar.template.config import TemplateConfig
+
+import server.sync.handlers  # noqa: F401  (registers the write kinds)
+from server import __version__
+from server.activities.routes import ActivityPages
+from server.auth.routes import AuthController
+from server.auth.staff_routes import StaffAdmin
+from server.settings import Settings, get_settings
+from server.system.routes import health, home, manifest, service_worker
+from server.web.appstate import AppState
+from server.web.deps import provide_app_state, provide_db, provide_translator
+from server.web.errors import EXCEPTION_HANDLERS
+from server.web.middleware import SessionAuthMiddleware
+from server.web.templating import STATIC_DIR, build_template_engine
+
+CSRF_COOKIE = "razem_csrf"
+CSRF_HEADER = "x-csrftoken"
+
+
+def create_app(settings: Settings | None = None) -> Litestar:
+    settings = settings or get_settings()
+    settings.require_safe_secret()
+    app_state = AppState.from_settings(settings)
+    engine = build_template_engine(settings)
+
+    @asynccontextmanager
+    async def lifespan(_app: Litestar) -> AsyncIterator[None]:
+        try:
+            yield
+        finally:
+            await app_state.engine.dispose()
+
+    return Litestar(
+        route_handlers=[
+            home,
+            health,
+            service_worker,
+            manifest,
+            AuthController,
+            ActivityPages,
+            StaffAdmin,
+            create_static_files_router(path="/static", directories=[STATIC_DIR], name="static"),
+        ],
+        dependencies={
+            "db": Provide(provide_db),
+            "app_state": Provide(provide_app_state, sync_to_thread=False),
+            "translator": Provide(provide_translator, sync_to_thread=False),
+        },
+        middleware=[SessionAuthMiddleware()],
+        csrf_config=CSRFConfig(
+            # Demo mode may run without a key: a random one per process is enough there.
+            secret=settings.secret_key or secrets.token_urlsafe(32),
+            cookie_name=CSRF_COOKIE,
+            header_name=CSRF_HEADER,
+            cookie_samesite="lax",
+            cookie_secure=bool(settings.secure_cookies),
+            cookie_httponly=False,  # page script reads it to send queued writes (offline issue)
+            exclude=["/healthz", "/sw.js", "/static"],
+        ),
+        template_config=TemplateConfig(instance=engine),
+        exception_handlers=EXCEPTION_HANDLERS,
+        plugins=[HTMXPlugin()],
+        openapi_config=OpenAPIConfig(title="Razem", version=__version__, path="/api/schema"),
+        state=State({"razem": app_state}),
+        lifespan=[lifespan],
+        debug=False,
+    )

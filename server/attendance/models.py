@@ -1,0 +1,42 @@
+"""Attendance marks."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from enum import StrEnum
+
+import sqlalchemy as sa
+from sqlmodel import Field, SQLModel
+
+from server.common.models import UTCDateTime, enum_type, new_id, utcnow
+
+
+class MarkStatus(StrEnum):
+    PRESENT = "present"
+    ABSENT = "absent"
+    LATE = "late"
+    EXCUSED = "excused"
+    RECEIVED = "received"  # distributions: the person received the item
+
+
+class AttendanceMark(SQLModel, table=True):
+    """The current mark of one person in one session.
+
+    `marked_at` is the device's clock corrected for skew (never later than `recorded_at`, the
+    server's receive time); the later `marked_at` wins, ties broken by `device_id`.
+    """
+
+    __tablename__ = "attendance_marks"
+    __table_args__ = (sa.UniqueConstraint("session_id", "person_id"),)
+
+    id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
+    session_id: uuid.UUID = Field(foreign_key="sessions.id", index=True, ondelete="CASCADE")
+    person_id: uuid.UUID = Field(foreign_key="people.id", index=True, ondelete="CASCADE")
+    status: MarkStatus = Field(sa_type=enum_type(MarkStatus))
+    quantity: int | None = Field(default=None)
+    marked_by_id: uuid.UUID | None = Field(default=None, foreign_key="staff_users.id")
+    marked_at: datetime = Field(sa_type=UTCDateTime)
+    device_id: uuid.UUID | None = Field(default=None, foreign_key="devices.id")
+    recorded_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    idempotency_key: uuid.UUID | None = Field(default=None)

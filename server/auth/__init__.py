@@ -1,0 +1,1 @@
+"""Staff accounts, roles, passwords, sign-in sessions and the guards built on them."""

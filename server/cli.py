@@ -1,0 +1,225 @@
+"""The `razem` command: serve, demo, db upgrade, user create."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import os
+import sys
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from server.settings import HTMX_LOCAL_URL, InsecureSettingsError, Settings, get_settings
+
+VENDOR_HTMX = (
+    Path(__file__).resolve().parent.parent
+    / "web"
+    / "static"
+    / HTMX_LOCAL_URL.removeprefix("/static/")
+)
+
+
+def _settings() -> Settings:
+    get_settings.cache_clear()
+    return get_settings()
+
+
+def _database_is_current(settings: Settings) -> bool:
+    from sqlalchemy import text
+
+    from server.db import create_engine
+    from server.migrations.runner import head_revision
+
+    async def current() -> str | None:
+        engine = create_engine(settings.database_url)
+        try:
+            async with engine.connect() as conn:
+                row = await conn.execute(text("SELECT version_num FROM alembic_version"))
+                return row.scalar()
+        except Exception:
+            return None
+        finally:
+            await engine.dispose()
+
+    return asyncio.run(current()) == head_revision(settings.database_url)
+
+
+def _run_server(host: str, port: int, workers: int) -> None:
+    import uvicorn
+
+    uvicorn.run(
+        "server.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        proxy_headers=True,
+        log_level="info",
+    )
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    settings = _settings()
+    try:
+        settings.require_safe_secret()
+    except InsecureSettingsError as exc:
+        print(f"razem: {exc}", file=sys.stderr)
+        return 2
+    if not _database_is_current(settings):
+        print(
+            "razem: the database is not up to date; run `razem db upgrade` first.", file=sys.stderr
+        )
+        return 2
+    _run_server(args.host, args.port, args.workers)
+    return 0
+
+
+def cmd_db_upgrade(args: argparse.Namespace) -> int:
+    from server.migrations.runner import upgrade
+
+    settings = _settings()
+    upgrade(settings.database_url, args.revision)
+    print(f"razem: database upgraded to {args.revision}")
+    return 0
+
+
+def _prepare_demo_environment() -> Settings:
+    os.environ["RAZEM_DEMO_MODE"] = "true"
+    if "RAZEM_HTMX_URL" not in os.environ:
+        # These machines have no internet: use the copy the install step fetched and checked.
+        os.environ["RAZEM_HTMX_URL"] = HTMX_LOCAL_URL
+        if not VENDOR_HTMX.exists():
+            print(
+                "razem: warning: no local htmx copy; run scripts/vendor-htmx.sh",
+                file=sys.stderr,
+            )
+    settings = _settings()
+    if "RAZEM_DATABASE_URL" not in os.environ:
+        demo_db = settings.data_dir / "demo.db"
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{demo_db}{suffix}").unlink(missing_ok=True)
+        os.environ["RAZEM_DATABASE_URL"] = f"sqlite+aiosqlite:///{demo_db}"
+        settings = _settings()
+    return settings
+
+
+def seed_demo_database(settings: Settings) -> None:
+    """Migrate the database and fill it with the demo data (dates relative to today)."""
+    from server.db import create_engine, create_session_maker, session_scope
+    from server.demo import seed_demo
+    from server.migrations.runner import upgrade
+
+    upgrade(settings.database_url)
+    today = datetime.now(ZoneInfo(settings.timezone)).date()
+
+    async def seed() -> None:
+        engine = create_engine(settings.database_url)
+        try:
+            async with session_scope(create_session_maker(engine, write=True)) as db:
+                await seed_demo(db, today=today)
+        finally:
+            await engine.dispose()
+
+    asyncio.run(seed())
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from server.demo import DEMO_ACCOUNTS, DEMO_PASSWORD
+
+    settings = _prepare_demo_environment()
+    seed_demo_database(settings)
+    print(f"\nRazem demo on http://{args.host}:{args.port}  (database: {settings.database_url})")
+    print(f"Demo accounts, all with the password {DEMO_PASSWORD!r}:")
+    for email, role, name in DEMO_ACCOUNTS:
+        print(f"  {role.value:<12} {email:<28} {name}")
+    print(flush=True)
+    _run_server(args.host, args.port, 1)
+    return 0
+
+
+def cmd_user_create(args: argparse.Namespace) -> int:
+    from server.auth.schemas import StaffUserCreate
+    from server.auth.service import create_user
+    from server.common.errors import ValidationFailed
+    from server.common.validation import parse_form
+    from server.db import create_engine, create_session_maker, session_scope
+    from server.i18n import get_translator
+
+    settings = _settings()
+    password = sys.stdin.readline().rstrip("\n") if args.password_stdin else None
+    if password is None:
+        password = getpass.getpass("Password (at least 10 characters): ")
+    raw = {
+        "email": args.email,
+        "display_name": args.name,
+        "role": args.role,
+        "password": password,
+        "language": args.language or "",
+    }
+    translator = get_translator(args.language or "en")
+
+    async def create() -> int:
+        engine = create_engine(settings.database_url)
+        try:
+            async with session_scope(create_session_maker(engine, write=True)) as db:
+                user = await create_user(db, parse_form(StaffUserCreate, raw))
+                print(f"razem: created {user.role.value} {user.email}")
+            return 0
+        except ValidationFailed as exc:
+            for name, message in exc.errors.items():
+                text = translator.gettext(message.msgid, **message.params)
+                print(f"razem: {name or 'error'}: {text}", file=sys.stderr)
+            return 2
+        finally:
+            await engine.dispose()
+
+    return asyncio.run(create())
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="razem", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    serve = sub.add_parser("serve", help="run the app (settings from RAZEM_* variables)")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--workers", type=int, default=1)
+    serve.set_defaults(func=cmd_serve)
+
+    demo = sub.add_parser("demo", help="fresh demo database, then serve it")
+    demo.add_argument("--host", default="127.0.0.1")
+    demo.add_argument("--port", type=int, default=8000)
+    demo.set_defaults(func=cmd_demo)
+
+    db = sub.add_parser("db", help="database commands")
+    db_sub = db.add_subparsers(dest="db_command", required=True)
+    db_upgrade = db_sub.add_parser("upgrade", help="apply migrations (Alembic)")
+    db_upgrade.add_argument("--revision", default="head")
+    db_upgrade.set_defaults(func=cmd_db_upgrade)
+
+    user = sub.add_parser("user", help="staff accounts")
+    user_sub = user.add_subparsers(dest="user_command", required=True)
+    create = user_sub.add_parser("create", help="create a staff account")
+    create.add_argument("--email", required=True)
+    create.add_argument("--name", required=True)
+    create.add_argument(
+        "--role", required=True, choices=["facilitator", "teacher", "coordinator", "admin"]
+    )
+    create.add_argument("--language", choices=["pl", "uk", "en"])
+    create.add_argument(
+        "--password-stdin", action="store_true", help="read the password from standard input"
+    )
+    create.set_defaults(func=cmd_user_create)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    code: int = args.func(args)
+    return code
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

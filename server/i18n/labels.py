@@ -1,0 +1,48 @@
+"""Translatable names for stored values (roles, kinds, statuses…), used by templates."""
+
+from __future__ import annotations
+
+from server.i18n.catalogs import N_
+
+LABELS: dict[str, dict[str, str]] = {
+    "role": {
+        "facilitator": N_("Facilitator"),
+        "teacher": N_("Teacher"),
+        "coordinator": N_("Coordinator"),
+        "admin": N_("Administrator"),
+    },
+    "kind": {
+        "language_course": N_("Language course"),
+        "choir": N_("Choir"),
+        "workshop": N_("Workshop"),
+        "youth_programme": N_("Youth programme"),
+        "counselling": N_("Counselling"),
+        "event": N_("Event"),
+        "distribution": N_("Distribution"),
+        "training": N_("Training"),
+    },
+    "session_status": {
+        "planned": N_("Planned"),
+        "held": N_("Held"),
+        "cancelled": N_("Cancelled"),
+    },
+    "mark": {
+        "present": N_("Present"),
+        "absent": N_("Absent"),
+        "late": N_("Late"),
+        "excused": N_("Excused"),
+        "received": N_("Received"),
+    },
+    "sex": {
+        "female": N_("Female"),
+        "male": N_("Male"),
+        "other": N_("Other"),
+        "not_stated": N_("Not stated"),
+    },
+    "course_language": {"pl": N_("Polish"), "en": N_("English"), "uk": N_("Ukrainian")},
+}
+
+
+def label_msgid(group: str, value: object) -> str:
+    key = getattr(value, "value", value)
+    return LABELS.get(group, {}).get(str(key), str(key))

@@ -1,0 +1,1 @@
+"""Alembic migrations. `razem db upgrade` runs them; see server/migrations/runner.py."""

@@ -1,0 +1,1 @@
+"""Participants: who they are (the minimum a coordinator needs) and their consent."""

@@ -1,0 +1,73 @@
+"""People (participants) and the consent they gave."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from enum import StrEnum
+
+import sqlalchemy as sa
+from sqlmodel import Field, SQLModel
+
+from server.common.models import UTCDateTime, enum_type, new_id, utcnow
+from server.common.vocab import Language
+
+
+class Sex(StrEnum):
+    FEMALE = "female"
+    MALE = "male"
+    OTHER = "other"
+    NOT_STATED = "not_stated"
+
+
+class PopulationGroup(StrEnum):
+    """The groups the refugee response plan reports social-cohesion activities by."""
+
+    REFUGEE_UKRAINE = "refugee_ukraine"
+    OTHER_FOREIGN = "other_foreign"
+    HOST_COMMUNITY = "host_community"
+
+
+class ConsentPurpose(StrEnum):
+    ATTENDANCE = "attendance"
+    CONTACT = "contact"
+    PHOTOS = "photos"
+    REPORTING = "reporting"
+
+
+class Person(SQLModel, table=True):
+    __tablename__ = "people"
+
+    id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
+    code: str = Field(max_length=12, unique=True, index=True)
+    given_name: str = Field(max_length=100)
+    family_name: str = Field(max_length=100)
+    # Lower-cased, diacritics removed, Cyrillic transliterated: what name search matches.
+    search_name: str = Field(default="", max_length=400, index=True)
+    sex: Sex = Field(default=Sex.NOT_STATED, sa_type=enum_type(Sex))
+    birth_year: int | None = Field(default=None)
+    nationality: str = Field(default="", max_length=2)  # ISO 3166-1 alpha-2; "" = unknown
+    languages: list[str] = Field(default_factory=list, sa_type=sa.JSON)  # ISO 639-1 codes
+    phone: str | None = Field(default=None, max_length=32)
+    population_group: PopulationGroup | None = Field(
+        default=None, sa_type=enum_type(PopulationGroup)
+    )
+    created_by_id: uuid.UUID | None = Field(default=None, foreign_key="staff_users.id")
+    created_on_device_id: uuid.UUID | None = Field(default=None)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class Consent(SQLModel, table=True):
+    """What a person agreed to, when, in which language it was shown, and who recorded it."""
+
+    __tablename__ = "consents"
+
+    id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
+    person_id: uuid.UUID = Field(foreign_key="people.id", index=True, ondelete="CASCADE")
+    given_at: datetime = Field(sa_type=UTCDateTime)
+    recorded_by_id: uuid.UUID | None = Field(default=None, foreign_key="staff_users.id")
+    purposes: list[str] = Field(default_factory=list, sa_type=sa.JSON)
+    text_version: str = Field(default="2026-1", max_length=20)
+    shown_in: Language = Field(default=Language.PL, sa_type=enum_type(Language))
+    withdrawn_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

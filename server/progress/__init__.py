@@ -1,0 +1,1 @@
+"""Learners' progress: CEFR level per skill, assessed over time (never overwritten)."""

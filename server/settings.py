@@ -1,0 +1,89 @@
+"""Settings from `RAZEM_*` environment variables, behind one cached `get_settings()`."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+HTMX_VERSION = "2.0.11"
+HTMX_CDN_URL = f"https://cdn.jsdelivr.net/npm/htmx.org@{HTMX_VERSION}/dist/htmx.min.js"
+# The same hash holds for the CDN file and for the copy `npm pack htmx.org@2.0.11` gives.
+HTMX_SRI = "sha384-2OatzQy1H+Zd/IIrjr1TcuDGqLXeHhbooAyJY1KdQMKnr4LZ22k31GBLdYKHmVjg"
+HTMX_LOCAL_URL = f"/static/vendor/htmx-{HTMX_VERSION}.min.js"
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_DATA_DIR = PROJECT_ROOT / "data"
+
+PLACEHOLDER_SECRETS = frozenset(
+    {"", "changeme", "change-me", "secret", "placeholder", "razem", "dev", "test", "xxx"}
+)
+MIN_SECRET_LENGTH = 32
+
+
+class InsecureSettingsError(ValueError):
+    """Raised when the app would start with settings that are unsafe outside demo mode."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="RAZEM_", extra="ignore")
+
+    data_dir: Path = DEFAULT_DATA_DIR
+    database_url: str = ""
+    secret_key: str = ""
+    demo_mode: bool = False
+    htmx_url: str = HTMX_CDN_URL
+    default_language: str = "pl"
+    timezone: str = "Europe/Warsaw"
+    session_days: int = Field(default=30, ge=1, le=365)
+    sign_in_max_failures: int = Field(default=5, ge=1)
+    sign_in_window_minutes: int = Field(default=15, ge=1)
+    secure_cookies: bool | None = None  # None: Secure unless the app is served on localhost
+    log_sql: bool = False
+
+    @field_validator("default_language")
+    @classmethod
+    def _known_language(cls, value: str) -> str:
+        if value not in ("pl", "uk", "en"):
+            raise ValueError("default_language must be pl, uk or en")
+        return value
+
+    @model_validator(mode="after")
+    def _derive(self) -> Settings:
+        if not self.database_url:
+            self.database_url = f"sqlite+aiosqlite:///{self.data_dir / 'razem.db'}"
+        self.database_url = normalise_database_url(self.database_url)
+        return self
+
+    def require_safe_secret(self) -> None:
+        """Refuse a missing or placeholder secret unless running the demo."""
+        if self.demo_mode:
+            return
+        key = self.secret_key.strip()
+        if key.lower() in PLACEHOLDER_SECRETS or len(key) < MIN_SECRET_LENGTH:
+            raise InsecureSettingsError(
+                "RAZEM_SECRET_KEY is missing or a placeholder: set it to a random string of at "
+                f"least {MIN_SECRET_LENGTH} characters, for example the output of "
+                "`python -c 'import secrets; print(secrets.token_urlsafe(48))'`."
+            )
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+
+def normalise_database_url(url: str) -> str:
+    """Pick the async driver for a plain URL (`sqlite:///…`, `postgresql://…`)."""
+    if url.startswith("sqlite:"):
+        return "sqlite+aiosqlite:" + url.removeprefix("sqlite:")
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url.removeprefix(prefix)
+    return url
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

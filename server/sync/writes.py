@@ -1,0 +1,131 @@
+"""The write path. Every write carries an idempotency key made on the device when the person
+acted; `apply_write` applies it once, through the one handler registered for its kind, and
+stores the key with the result in the same transaction. Form posts and (later) device batches
+both come through here.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from server.auth.actor import Actor
+from server.common.errors import DomainError, Message, NotFound, ValidationFailed
+from server.i18n.catalogs import N_
+from server.sync.models import AppliedWrite
+
+
+class Outcome(StrEnum):
+    APPLIED = "applied"
+    DUPLICATE = "duplicate"
+    SUPERSEDED = "superseded"
+    REFUSED = "refused"
+
+
+@dataclass(frozen=True)
+class Write:
+    key: uuid.UUID
+    kind: str
+    payload: dict[str, Any]
+    device_time: datetime | None = None
+
+
+@dataclass(frozen=True)
+class WriteResult:
+    outcome: Outcome
+    result: dict[str, Any] = field(default_factory=dict)
+    errors: dict[str, Message] = field(default_factory=dict)
+    original_outcome: Outcome | None = None  # for duplicates: what the first send produced
+
+
+Handler = Callable[[AsyncSession, Actor, Write], Awaitable[WriteResult]]
+_HANDLERS: dict[str, Handler] = {}
+
+
+def write_handler(kind: str) -> Callable[[Handler], Handler]:
+    """Register the one function that applies writes of `kind`."""
+
+    def register(func: Handler) -> Handler:
+        if kind in _HANDLERS:
+            raise RuntimeError(f"a handler for {kind!r} is registered already")
+        _HANDLERS[kind] = func
+        return func
+
+    return register
+
+
+def payload_hash(write: Write) -> str:
+    canonical = json.dumps([write.kind, write.payload], sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _stored_errors(errors: dict[str, Message]) -> dict[str, Any]:
+    return {name: {"msgid": m.msgid, "params": m.params} for name, m in errors.items()}
+
+
+def _loaded_errors(data: dict[str, Any]) -> dict[str, Message]:
+    return {name: Message(e["msgid"], e.get("params", {})) for name, e in data.items()}
+
+
+async def apply_write(db: AsyncSession, actor: Actor, write: Write) -> WriteResult:
+    """Apply `write` once. A repeat of its key returns the first result as a duplicate."""
+    seen = await db.get(AppliedWrite, write.key)
+    if seen is not None:
+        if seen.payload_hash != payload_hash(write) or seen.user_id != actor.user_id:
+            return WriteResult(
+                Outcome.REFUSED,
+                errors={"": Message(N_("This change was already sent with other content."))},
+            )
+        return WriteResult(
+            Outcome.DUPLICATE,
+            result=seen.result.get("result", {}),
+            errors=_loaded_errors(seen.result.get("errors", {})),
+            original_outcome=Outcome(seen.outcome),
+        )
+    outcome = await _run_handler(db, actor, write)
+    db.add(
+        AppliedWrite(
+            idempotency_key=write.key,
+            user_id=actor.user_id,
+            device_id=actor.device_id,
+            kind=write.kind[:40],
+            payload_hash=payload_hash(write),
+            outcome=outcome.outcome.value,
+            result={"result": outcome.result, "errors": _stored_errors(outcome.errors)},
+        )
+    )
+    await db.flush()
+    return outcome
+
+
+async def _run_handler(db: AsyncSession, actor: Actor, write: Write) -> WriteResult:
+    handler = _HANDLERS.get(write.kind)
+    if handler is None:
+        return WriteResult(
+            Outcome.REFUSED, errors={"": Message(N_("This kind of change is not accepted."))}
+        )
+    # A savepoint, so a refused write leaves nothing half-written but its key is still kept.
+    savepoint = await db.begin_nested()
+    try:
+        outcome = await handler(db, actor, write)
+    except ValidationFailed as exc:
+        await savepoint.rollback()
+        return WriteResult(Outcome.REFUSED, errors=exc.errors)
+    except NotFound:
+        await savepoint.rollback()
+        return WriteResult(Outcome.REFUSED, errors={"": Message(N_("Not found."))})
+    except DomainError:
+        await savepoint.rollback()
+        return WriteResult(
+            Outcome.REFUSED, errors={"": Message(N_("You may not make this change."))}
+        )
+    await savepoint.commit()
+    return outcome

@@ -1,0 +1,1 @@
+"""App-level endpoints: home redirect, health, the service worker script and the manifest."""

@@ -1,0 +1,78 @@
+"""Health, home redirect, `/sw.js` (outside auth) and the web app manifest."""
+
+from __future__ import annotations
+
+from importlib.resources import files
+from pathlib import Path
+
+from litestar import MediaType, Request, Response, get
+from litestar.di import NamedDependency
+from litestar.response import Redirect
+from litestar.status_codes import HTTP_303_SEE_OTHER
+
+from server.auth.models import StaffUser
+from server.auth.service import home_path
+from server.db import database_is_reachable
+from server.i18n.catalogs import Translator
+from server.web.appstate import AppState
+
+SERVICE_WORKER_DIR = Path(str(files("service_worker")))
+
+
+@get("/", name="home", include_in_schema=False)
+async def home(request: Request) -> Response:
+    user: StaffUser | None = request.scope.get("user")
+    target = home_path(user.role) if user else "/sign-in"
+    return Redirect(target, status_code=HTTP_303_SEE_OTHER)
+
+
+@get("/healthz", name="health", cache=False)
+async def health(app_state: NamedDependency[AppState]) -> Response:
+    """200 when the app and its database answer, 503 when the database does not."""
+    if await database_is_reachable(app_state.engine):
+        return Response({"status": "ok", "database": "ok"}, media_type=MediaType.JSON)
+    return Response(
+        {"status": "error", "database": "unreachable"},
+        status_code=503,
+        media_type=MediaType.JSON,
+    )
+
+
+@get("/sw.js", name="service_worker", include_in_schema=False)
+async def service_worker() -> Response:
+    # Served from the site root so its scope is the whole app, and never behind sign-in:
+    # a worker script answered with a redirect fails to install or update.
+    body = (SERVICE_WORKER_DIR / "sw.js").read_bytes()
+    return Response(
+        body,
+        media_type="text/javascript",
+        headers={"Cache-Control": "no-cache", "Service-Worker-Allowed": "/"},
+    )
+
+
+@get("/manifest.webmanifest", name="manifest", include_in_schema=False)
+async def manifest(translator: NamedDependency[Translator]) -> Response:
+    _ = translator.gettext
+    icons = [
+        {"src": "/static/icons/icon-192.png", "sizes": "192x192", "type": "image/png"},
+        {"src": "/static/icons/icon-512.png", "sizes": "512x512", "type": "image/png"},
+        {
+            "src": "/static/icons/icon-maskable-512.png",
+            "sizes": "512x512",
+            "type": "image/png",
+            "purpose": "maskable",
+        },
+    ]
+    body = {
+        "name": "Razem",
+        "short_name": "Razem",
+        "description": _("Attendance and progress for integration activities"),
+        "lang": translator.language,
+        "start_url": "/",
+        "scope": "/",
+        "display": "standalone",
+        "background_color": "#ffffff",
+        "theme_color": "#0b5c4c",
+        "icons": icons,
+    }
+    return Response(body, media_type="application/manifest+json")

@@ -1,0 +1,59 @@
+"""Dependencies handlers declare: the database session, the actor, the app state."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+from litestar import Request
+from litestar.datastructures import State
+from litestar.exceptions import NotAuthorizedException
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from server.auth.actor import Actor
+from server.auth.models import StaffUser
+from server.i18n.catalogs import Translator, get_translator
+from server.web.appstate import AppState
+
+_READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def provide_app_state(state: State) -> AppState:
+    app_state: AppState = state.razem
+    return app_state
+
+
+async def provide_db(state: State, request: Request) -> AsyncIterator[AsyncSession]:
+    """One transaction per request: committed after the handler, rolled back on error.
+
+    Reads use deferred transactions; writes begin immediately (see server.db)."""
+    app_state: AppState = state.razem
+    maker = app_state.read_sessions if request.method in _READ_METHODS else app_state.write_sessions
+    async with maker() as session:
+        try:
+            yield session
+        except BaseException:
+            await session.rollback()
+            raise
+        else:
+            await session.commit()
+
+
+def client_ip(request: Request) -> str:
+    return request.client.host if request.client else ""
+
+
+def provide_actor(request: Request) -> Actor:
+    user: StaffUser | None = request.scope.get("user")
+    if user is None:
+        raise NotAuthorizedException()
+    return Actor(
+        user_id=user.id,
+        role=user.role,
+        display_name=user.display_name,
+        ip_address=client_ip(request),
+    )
+
+
+def provide_translator(request: Request) -> Translator:
+    found = request.scope.get("state", {}).get("translator")
+    return found if isinstance(found, Translator) else get_translator("en")

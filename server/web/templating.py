@@ -1,0 +1,127 @@
+"""The Jinja environment: gettext in the request's language, locale-aware filters."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+from importlib.resources import files
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context
+from jinja2.runtime import Context
+from litestar.plugins.jinja import JinjaTemplateEngine
+
+from server import __version__
+from server.common.errors import Message
+from server.i18n.catalogs import LANGUAGE_NAMES, SUPPORTED_LANGUAGES, Translator, get_translator
+from server.i18n.labels import label_msgid
+from server.people.names import display_name
+from server.settings import HTMX_SRI, Settings
+
+TEMPLATES_DIR = Path(str(files("web") / "templates"))
+STATIC_DIR = Path(str(files("web") / "static"))
+
+
+def translator_of(ctx: Context) -> Translator:
+    request = ctx.get("request")
+    if request is not None:
+        found = request.scope.get("state", {}).get("translator")
+        if isinstance(found, Translator):
+            return found
+    return get_translator("en")
+
+
+@pass_context
+def _gettext(ctx: Context, message: str, **variables: Any) -> str:
+    return translator_of(ctx).gettext(message, **variables)
+
+
+@pass_context
+def _ngettext(ctx: Context, singular: str, plural: str, n: int, **variables: Any) -> str:
+    return translator_of(ctx).ngettext(singular, plural, n, **variables)
+
+
+@pass_context
+def _message(ctx: Context, message: Message | None) -> str:
+    """Translate a service's error message."""
+    if message is None:
+        return ""
+    return translator_of(ctx).gettext(message.msgid, **message.params)
+
+
+@pass_context
+def _format_date(ctx: Context, value: date | None, form: str = "medium") -> str:
+    return "" if value is None else translator_of(ctx).format_date(value, form)
+
+
+@pass_context
+def _format_weekday_date(ctx: Context, value: date) -> str:
+    return translator_of(ctx).format_weekday_date(value)
+
+
+@pass_context
+def _format_time(ctx: Context, value: time | None) -> str:
+    return "" if value is None else translator_of(ctx).format_time(value)
+
+
+@pass_context
+def _format_datetime(ctx: Context, value: datetime | None) -> str:
+    return "" if value is None else translator_of(ctx).format_datetime(value)
+
+
+@pass_context
+def _format_number(ctx: Context, value: float) -> str:
+    return translator_of(ctx).format_number(value)
+
+
+@pass_context
+def _label(ctx: Context, group: str, value: object) -> str:
+    return translator_of(ctx).gettext(label_msgid(group, value))
+
+
+@pass_context
+def _weekday(ctx: Context, weekday: int) -> str:
+    names = translator_of(ctx).locale.days["format"]["wide"]
+    return str(names[weekday])
+
+
+@pass_context
+def _current_language(ctx: Context) -> str:
+    return translator_of(ctx).language
+
+
+def build_environment(settings: Settings) -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES_DIR),
+        autoescape=True,
+        undefined=StrictUndefined,
+        extensions=["jinja2.ext.i18n"],
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.install_gettext_callables(  # type: ignore[attr-defined]
+        gettext=_gettext, ngettext=_ngettext, newstyle=True
+    )
+    env.filters.update(
+        date=_format_date,
+        weekday_date=_format_weekday_date,
+        time=_format_time,
+        datetime=_format_datetime,
+        number=_format_number,
+        display_name=lambda person: display_name(person.given_name, person.family_name),
+    )
+    env.globals.update(
+        message=_message,
+        label=_label,
+        weekday_name=_weekday,
+        current_language=_current_language,
+        languages=[(code, LANGUAGE_NAMES[code]) for code in SUPPORTED_LANGUAGES],
+        htmx_url=settings.htmx_url,
+        htmx_sri=HTMX_SRI,
+        app_version=__version__,
+    )
+    return env
+
+
+def build_template_engine(settings: Settings) -> JinjaTemplateEngine:
+    return JinjaTemplateEngine.from_environment(build_environment(settings))

@@ -1,0 +1,1 @@
+"""Templates and static files (the package makes them installable with the server)."""
