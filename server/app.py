@@ -18,8 +18,11 @@ from litestar.template.config import TemplateConfig
 import server.sync.handlers  # noqa: F401  (registers the write kinds)
 from server import __version__
 from server.activities.routes import ActivityPages
+from server.attendance.arrival_routes import ArrivalPages
+from server.attendance.routes import RosterPages
 from server.auth.routes import AuthController
 from server.auth.staff_routes import StaffAdmin
+from server.people.routes import PeoplePages
 from server.settings import Settings, get_settings
 from server.system.routes import health, home, manifest, service_worker
 from server.web.appstate import AppState
@@ -53,6 +56,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
             manifest,
             AuthController,
             ActivityPages,
+            RosterPages,
+            ArrivalPages,
+            PeoplePages,
             StaffAdmin,
             create_static_files_router(path="/static", directories=[STATIC_DIR], name="static"),
         ],

@@ -63,6 +63,7 @@ class Activity(SQLModel, table=True):
     max_age: int | None = Field(default=None)
     # For distributions: what is handed out ("hygiene kit") and whether a count is recorded.
     item_label: str | None = Field(default=None, max_length=100)
+    tracks_quantity: bool = Field(default=False)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     archived_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 

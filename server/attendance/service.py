@@ -7,21 +7,21 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlmodel import select
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server.activities.models import (
     Activity,
     ActivityKind,
-    ActivitySession,
-    ActivityStaff,
     Enrollment,
     EnrollmentStatus,
+    SessionStatus,
 )
+from server.activities.sessions import get_session
 from server.attendance.models import AttendanceMark, MarkStatus
 from server.audit.service import record_audit
 from server.auth.actor import Actor
-from server.common.errors import Message, NotFound, ValidationFailed
+from server.common.errors import Message, ValidationFailed
 from server.common.models import utcnow
 from server.i18n.catalogs import N_
 
@@ -40,18 +40,8 @@ class MarkOutcome:
     superseded: bool  # True when a later mark was already recorded and this one lost
 
 
-async def _session_for(db: AsyncSession, actor: Actor, session_id: uuid.UUID) -> Activity:
-    session = await db.get(ActivitySession, session_id)
-    if session is None:
-        raise NotFound
-    if not actor.sees_all_activities:
-        assigned = await db.get(ActivityStaff, (session.activity_id, actor.user_id))
-        if assigned is None:
-            raise NotFound
-    activity = await db.get(Activity, session.activity_id)
-    if activity is None:
-        raise NotFound
-    return activity
+async def _activity_of(db: AsyncSession, actor: Actor, session_id: uuid.UUID) -> Activity:
+    return (await get_session(db, actor, session_id)).activity
 
 
 def _check_status(activity: Activity, data: MarkInput) -> None:
@@ -71,7 +61,7 @@ async def record_mark(
     idempotency_key: uuid.UUID | None = None,
 ) -> MarkOutcome:
     """Set one person's mark in one session. The mark made later (by `marked_at`) wins."""
-    activity = await _session_for(db, actor, data.session_id)
+    activity = await _activity_of(db, actor, data.session_id)
     _check_status(activity, data)
     enrollment = (
         await db.exec(
@@ -116,3 +106,71 @@ async def record_mark(
         details={"person_id": str(data.person_id), "status": data.status.value},
     )
     return MarkOutcome(mark=mark, superseded=False)
+
+
+@dataclass(frozen=True)
+class CloseOutcome:
+    marked_absent: int
+
+
+async def close_session(
+    db: AsyncSession, actor: Actor, session_id: uuid.UUID, *, marked_at: datetime | None = None
+) -> CloseOutcome:
+    """Mark everyone enrolled and not yet marked as absent, and record the session as held."""
+    context = await get_session(db, actor, session_id)
+    if context.activity.kind == ActivityKind.DISTRIBUTION:
+        unmarked_status = None  # nobody "did not receive": leave them unmarked
+    else:
+        unmarked_status = MarkStatus.ABSENT
+    marked = select(AttendanceMark.person_id).where(AttendanceMark.session_id == session_id)
+    unmarked = await db.exec(
+        select(Enrollment.person_id)
+        .where(Enrollment.activity_id == context.activity.id)
+        .where(Enrollment.status == EnrollmentStatus.ACTIVE)
+        .where(col(Enrollment.person_id).not_in(marked))
+    )
+    count = 0
+    if unmarked_status is not None:
+        for person_id in unmarked.all():
+            await record_mark(
+                db, actor, MarkInput(session_id, person_id, unmarked_status), marked_at=marked_at
+            )
+            count += 1
+    if context.session.status == SessionStatus.PLANNED:
+        context.session.status = SessionStatus.HELD
+        db.add(context.session)
+    return CloseOutcome(marked_absent=count)
+
+
+@dataclass(frozen=True)
+class CheckInOutcome:
+    mark: AttendanceMark
+    already: bool
+
+
+async def check_in(
+    db: AsyncSession,
+    actor: Actor,
+    session_id: uuid.UUID,
+    person_id: uuid.UUID,
+    *,
+    marked_at: datetime | None = None,
+) -> CheckInOutcome:
+    """Mark a person present at an event; checking in twice changes nothing."""
+    activity = await _activity_of(db, actor, session_id)
+    status = (
+        MarkStatus.RECEIVED if activity.kind == ActivityKind.DISTRIBUTION else MarkStatus.PRESENT
+    )
+    existing = (
+        await db.exec(
+            select(AttendanceMark)
+            .where(AttendanceMark.session_id == session_id)
+            .where(AttendanceMark.person_id == person_id)
+        )
+    ).first()
+    if existing is not None and existing.status in (status, MarkStatus.LATE):
+        return CheckInOutcome(mark=existing, already=True)
+    outcome = await record_mark(
+        db, actor, MarkInput(session_id, person_id, status), marked_at=marked_at
+    )
+    return CheckInOutcome(mark=outcome.mark, already=False)

@@ -39,6 +39,17 @@ LABELS: dict[str, dict[str, str]] = {
         "other": N_("Other"),
         "not_stated": N_("Not stated"),
     },
+    "population_group": {
+        "refugee_ukraine": N_("Refugee from Ukraine (temporary protection)"),
+        "other_foreign": N_("Other foreign national"),
+        "host_community": N_("Host community (Polish resident)"),
+    },
+    "consent": {
+        "attendance": N_("Recording attendance (required)"),
+        "reporting": N_("Anonymous totals in reports"),
+        "contact": N_("Contact by phone"),
+        "photos": N_("Photos from activities"),
+    },
     "course_language": {"pl": N_("Polish"), "en": N_("English"), "uk": N_("Ukrainian")},
 }
 

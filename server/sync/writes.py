@@ -75,6 +75,11 @@ def _loaded_errors(data: dict[str, Any]) -> dict[str, Message]:
     return {name: Message(e["msgid"], e.get("params", {})) for name, e in data.items()}
 
 
+async def was_applied(db: AsyncSession, key: uuid.UUID | None) -> bool:
+    """Whether a write with this key has been received already (applied or refused)."""
+    return key is not None and await db.get(AppliedWrite, key) is not None
+
+
 async def apply_write(db: AsyncSession, actor: Actor, write: Write) -> WriteResult:
     """Apply `write` once. A repeat of its key returns the first result as a duplicate."""
     seen = await db.get(AppliedWrite, write.key)

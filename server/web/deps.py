@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import AsyncIterator
 
 from litestar import Request
@@ -46,10 +47,16 @@ def provide_actor(request: Request) -> Actor:
     user: StaffUser | None = request.scope.get("user")
     if user is None:
         raise NotAuthorizedException()
+    device = request.headers.get("x-razem-device", "")
+    try:
+        device_id = uuid.UUID(device) if device else None
+    except ValueError:
+        device_id = None
     return Actor(
         user_id=user.id,
         role=user.role,
         display_name=user.display_name,
+        device_id=device_id,
         ip_address=client_ip(request),
     )
 

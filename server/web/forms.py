@@ -14,7 +14,15 @@ def safe_next(target: str | None, default: str = "/") -> str:
     return target
 
 
-async def form_data(request: Request) -> dict[str, Any]:
-    """The posted form as a dict of single values (the last value of a repeated field)."""
+async def form_data(request: Request, *, lists: tuple[str, ...] = ()) -> dict[str, Any]:
+    """The posted form as a dict of single values (the last value of a repeated field),
+    except the fields named in `lists` (checkbox groups), which keep every value."""
     form = await request.form()
-    return {key: form.get(key) for key in form}
+    data: dict[str, Any] = {key: form.get(key) for key in form if key not in lists}
+    for key in lists:
+        data[key] = form.getall(key) if key in form else []
+    return data
+
+
+def is_htmx(request: Request) -> bool:
+    return request.headers.get("hx-request") == "true"

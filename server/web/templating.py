@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import date, datetime, time
 from importlib.resources import files
 from pathlib import Path
@@ -14,8 +15,10 @@ from litestar.plugins.jinja import JinjaTemplateEngine
 from server import __version__
 from server.common.errors import Message
 from server.i18n.catalogs import LANGUAGE_NAMES, SUPPORTED_LANGUAGES, Translator, get_translator
+from server.i18n.countries import country_choices
 from server.i18n.labels import label_msgid
-from server.people.names import display_name
+from server.people.consent import CONSENT_TEXT, PURPOSE_TEXT
+from server.people.names import display_name, search_terms
 from server.settings import HTMX_SRI, Settings
 
 TEMPLATES_DIR = Path(str(files("web") / "templates"))
@@ -86,6 +89,17 @@ def _weekday(ctx: Context, weekday: int) -> str:
 
 
 @pass_context
+def _countries(ctx: Context) -> tuple[tuple[str, str], ...]:
+    return country_choices(translator_of(ctx).language)
+
+
+def _matching(person: Any, query: str) -> bool:
+    """Jinja test: the person's name matches every word of a query, in any script."""
+    key = person.search_name
+    return all(term in key for term in search_terms(query))
+
+
+@pass_context
 def _current_language(ctx: Context) -> str:
     return translator_of(ctx).language
 
@@ -110,8 +124,12 @@ def build_environment(settings: Settings) -> Environment:
         number=_format_number,
         display_name=lambda person: display_name(person.given_name, person.family_name),
     )
+    env.tests["matching"] = _matching
     env.globals.update(
         message=_message,
+        countries=_countries,
+        consent_text=CONSENT_TEXT,
+        purpose_text=PURPOSE_TEXT,
         label=_label,
         weekday_name=_weekday,
         current_language=_current_language,
@@ -119,6 +137,7 @@ def build_environment(settings: Settings) -> Environment:
         htmx_url=settings.htmx_url,
         htmx_sri=HTMX_SRI,
         app_version=__version__,
+        new_key=lambda: str(uuid.uuid4()),
     )
     return env
 

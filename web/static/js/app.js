@@ -1,11 +1,83 @@
-/* Page script: registers the service worker. Kept small; the offline outbox and sync status
- * arrive with the offline issue. */
+/* Page script for every page: the device id, stamping writes with a key and the device's
+ * clock, the consent-language switch, and the service worker. Kept small and CSP-friendly
+ * (no inline code, no eval). */
 "use strict";
 
-if ("serviceWorker" in navigator) {
-  window.addEventListener("load", () => {
-    navigator.serviceWorker.register("/sw.js", { scope: "/" }).catch(() => {
-      /* The app works without the worker; offline use needs it. */
-    });
+(function () {
+  var DEVICE_KEY = "razem-device-id";
+
+  function newId() {
+    if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
+    var b = crypto.getRandomValues(new Uint8Array(16));
+    b[6] = (b[6] & 0x0f) | 0x40;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    var h = Array.prototype.map.call(b, function (x) { return (x + 256).toString(16).slice(1); }).join("");
+    return h.slice(0, 8) + "-" + h.slice(8, 12) + "-" + h.slice(12, 16) + "-" + h.slice(16, 20) + "-" + h.slice(20);
+  }
+
+  function deviceId() {
+    try {
+      var id = localStorage.getItem(DEVICE_KEY);
+      if (!id) {
+        id = newId();
+        localStorage.setItem(DEVICE_KEY, id);
+      }
+      return id;
+    } catch (e) {
+      return "";
+    }
+  }
+
+  function setHidden(form, name, value) {
+    var input = form.querySelector('input[type="hidden"][name="' + name + '"]');
+    if (!input) {
+      input = document.createElement("input");
+      input.type = "hidden";
+      input.name = name;
+      form.appendChild(input);
+    }
+    input.value = value;
+  }
+
+  // A plain form post keeps the key rendered into the form, so a double submit is one write.
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!(form instanceof HTMLFormElement) || !form.hasAttribute("data-write")) return;
+    setHidden(form, "device_id", deviceId());
+    setHidden(form, "device_time", new Date().toISOString());
+  }, true);
+
+  // Through htmx every tap is its own act: a fresh key, the device and its clock.
+  document.addEventListener("htmx:configRequest", function (event) {
+    var detail = event.detail;
+    var form = detail.elt && detail.elt.closest ? detail.elt.closest("form") : null;
+    var id = deviceId();
+    if (id) detail.headers["X-Razem-Device"] = id;
+    if (form && form.hasAttribute("data-write") && detail.verb !== "get") {
+      detail.parameters.key = newId();
+      detail.parameters.device_time = new Date().toISOString();
+    }
   });
-}
+
+  // The consent text is shown in the person's language; without script all three show.
+  function showConsent(language) {
+    document.querySelectorAll("[data-consent-lang]").forEach(function (block) {
+      block.hidden = block.getAttribute("data-consent-lang") !== language;
+    });
+  }
+  document.addEventListener("change", function (event) {
+    if (event.target.matches && event.target.matches("[data-consent-switch]")) showConsent(event.target.value);
+  });
+  document.addEventListener("DOMContentLoaded", function () {
+    var chosen = document.querySelector("[data-consent-switch]:checked");
+    if (chosen) showConsent(chosen.value);
+  });
+
+  if ("serviceWorker" in navigator) {
+    window.addEventListener("load", function () {
+      navigator.serviceWorker.register("/sw.js", { scope: "/" }).catch(function () {
+        /* The app works without the worker; offline use needs it. */
+      });
+    });
+  }
+})();

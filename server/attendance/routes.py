@@ -1,0 +1,142 @@
+"""The session page a facilitator uses on a phone: the roster, marking, closing, notes."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from litestar import Controller, Request, Response, get, post
+from litestar.di import NamedDependency, Provide
+from litestar.params import FromPath, FromQuery
+from litestar.response import Redirect, Template
+from litestar.status_codes import HTTP_303_SEE_OTHER
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from server.activities.sessions import get_session
+from server.attendance.roster import Roster, list_roster, roster_row
+from server.auth.actor import Actor
+from server.common.errors import Message
+from server.sync.writes import Outcome, WriteResult
+from server.web.deps import provide_actor
+from server.web.forms import form_data, is_htmx
+from server.web.guards import signed_in
+from server.web.writes import parse_uuid, submit_write
+
+
+def first_error(result: WriteResult) -> Message | None:
+    if result.outcome != Outcome.REFUSED and result.original_outcome != Outcome.REFUSED:
+        return None
+    return next(iter(result.errors.values()), None)
+
+
+def roster_page(roster: Roster, *, status: int = 200, **context: Any) -> Template:
+    defaults: dict[str, Any] = {"q": "", "errors": {}, "saved": False, "added": None}
+    return Template(
+        template_name="attendance/roster.html",
+        context={**defaults, **context, "roster": roster},
+        status_code=status,
+    )
+
+
+def _back(session_id: uuid.UUID, anchor: str = "", query: str = "") -> Redirect:
+    target = (
+        f"/sessions/{session_id}"
+        + (f"?{query}" if query else "")
+        + (f"#{anchor}" if anchor else "")
+    )
+    return Redirect(target, status_code=HTTP_303_SEE_OTHER)
+
+
+class RosterPages(Controller):
+    path = "/sessions/{session_id:uuid}"
+    guards = [signed_in]
+    dependencies = {"actor": Provide(provide_actor, sync_to_thread=False)}
+
+    @get("/", name="roster")
+    async def show_roster(
+        self,
+        db: NamedDependency[AsyncSession],
+        actor: NamedDependency[Actor],
+        session_id: FromPath[uuid.UUID],
+        q: FromQuery[str] = "",
+        saved: FromQuery[str] = "",
+        added: FromQuery[str] = "",
+    ) -> Template:
+        roster = await list_roster(db, actor, session_id)
+        return roster_page(roster, q=q[:100], saved=bool(saved), added=parse_uuid(added))
+
+    @post("/marks")
+    async def mark(
+        self,
+        request: Request,
+        db: NamedDependency[AsyncSession],
+        actor: NamedDependency[Actor],
+        session_id: FromPath[uuid.UUID],
+    ) -> Response:
+        await get_session(db, actor, session_id)
+        form = await form_data(request)
+        person_id = parse_uuid(form.get("person_id"))
+        payload = {
+            "session_id": str(session_id),
+            "person_id": str(form.get("person_id") or ""),
+            "status": str(form.get("status") or ""),
+            "quantity": form.get("quantity") or None,
+        }
+        result = await submit_write(request, db, actor, form, "attendance.mark", payload)
+        error = first_error(result)
+        if is_htmx(request) and person_id is not None:
+            roster, row = await roster_row(db, actor, session_id, person_id)
+            return Template(
+                template_name="attendance/_mark_response.html",
+                context={"roster": roster, "row": row, "error": error},
+                status_code=422 if error else 200,
+            )
+        if error is not None:
+            roster = await list_roster(db, actor, session_id)
+            errors = {str(person_id or ""): error}
+            return roster_page(roster, status=400, errors=errors)
+        return _back(session_id, f"roster-row-{person_id}")
+
+    @post("/close")
+    async def close(
+        self,
+        request: Request,
+        db: NamedDependency[AsyncSession],
+        actor: NamedDependency[Actor],
+        session_id: FromPath[uuid.UUID],
+    ) -> Response:
+        await get_session(db, actor, session_id)
+        form = await form_data(request)
+        await submit_write(
+            request, db, actor, form, "session.close", {"session_id": str(session_id)}
+        )
+        if is_htmx(request):
+            roster = await list_roster(db, actor, session_id)
+            return Template(
+                template_name="attendance/_close_response.html",
+                context={"roster": roster, "errors": {}},
+            )
+        return _back(session_id, "roster")
+
+    @post("/details")
+    async def save_details(
+        self,
+        request: Request,
+        db: NamedDependency[AsyncSession],
+        actor: NamedDependency[Actor],
+        session_id: FromPath[uuid.UUID],
+    ) -> Response:
+        await get_session(db, actor, session_id)
+        form = await form_data(request)
+        payload = {
+            "session_id": str(session_id),
+            "status": str(form.get("status") or ""),
+            "note": str(form.get("note") or ""),
+        }
+        result = await submit_write(request, db, actor, form, "session.update", payload)
+        if result.outcome == Outcome.REFUSED:
+            roster = await list_roster(db, actor, session_id)
+            return roster_page(
+                roster, status=400, detail_errors=result.errors, detail_values=payload
+            )
+        return _back(session_id, "session-details", "saved=1")

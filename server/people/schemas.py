@@ -1,0 +1,74 @@
+"""Validated input for registering a person."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from server.common.vocab import Language
+from server.i18n.catalogs import N_
+from server.people.models import ConsentPurpose, PopulationGroup, Sex
+
+_PHONE_CHARS = set("+0123456789 -()")
+
+
+def _blank_to_none(value: object) -> object:
+    return None if isinstance(value, str) and not value.strip() else value
+
+
+class NewPerson(BaseModel):
+    """The minimum a facilitator records for a newcomer, with their consent."""
+
+    model_config = ConfigDict(str_strip_whitespace=True, extra="ignore")
+
+    person_id: uuid.UUID = Field(default_factory=uuid.uuid4)  # made on the device offline
+    given_name: str = Field(min_length=1, max_length=100)
+    family_name: str = Field(min_length=1, max_length=100)
+    sex: Sex = Sex.NOT_STATED
+    birth_year: int | None = Field(default=None, ge=1900)
+    nationality: str = Field(default="", max_length=2)
+    phone: str | None = Field(default=None, max_length=32)
+    population_group: PopulationGroup | None = None
+    consent_purposes: list[ConsentPurpose] = Field(default_factory=list)
+    consent_shown_in: Language = Language.PL
+
+    @field_validator("birth_year", "phone", "population_group", mode="before")
+    @classmethod
+    def _optional(cls, value: object) -> object:
+        return _blank_to_none(value)
+
+    @field_validator("birth_year")
+    @classmethod
+    def _not_in_future(cls, value: int | None) -> int | None:
+        if value is not None and value > date.today().year:
+            raise ValueError(N_("The birth year cannot be in the future."))
+        return value
+
+    @field_validator("nationality", mode="before")
+    @classmethod
+    def _country(cls, value: object) -> object:
+        if isinstance(value, str):
+            value = value.strip().upper()
+            if value and (len(value) != 2 or not value.isascii() or not value.isalpha()):
+                raise ValueError(N_("Choose a country from the list."))
+        return value
+
+    @field_validator("phone")
+    @classmethod
+    def _phone(cls, value: str | None) -> str | None:
+        if value is not None and (
+            not set(value) <= _PHONE_CHARS or sum(c.isdigit() for c in value) < 6
+        ):
+            raise ValueError(N_("Enter a phone number with digits, for example +48 600 100 200."))
+        return value
+
+    @field_validator("consent_purposes")
+    @classmethod
+    def _attendance_consent(cls, value: list[ConsentPurpose]) -> list[ConsentPurpose]:
+        if ConsentPurpose.ATTENDANCE not in value:
+            raise ValueError(
+                N_("The person must agree to their attendance being recorded to be registered.")
+            )
+        return sorted(set(value))
