@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from litestar import Litestar
+from litestar.config.compression import CompressionConfig
 from litestar.config.csrf import CSRFConfig
 from litestar.datastructures import State
 from litestar.di import Provide
@@ -79,6 +80,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
             exclude=["/healthz", "/sw.js", "/static"],
         ),
         template_config=TemplateConfig(instance=engine),
+        compression_config=CompressionConfig(
+            backend="gzip", gzip_compress_level=6, minimum_size=500
+        ),
         exception_handlers=EXCEPTION_HANDLERS,
         plugins=[HTMXPlugin()],
         openapi_config=OpenAPIConfig(title="Razem", version=__version__, path="/api/schema"),

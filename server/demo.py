@@ -248,6 +248,7 @@ def _activities(demo: _Demo) -> tuple[list[Activity], list[WeeklySlot | Activity
             min_age=spec.min_age,
             max_age=spec.max_age,
             item_label=spec.item_label,
+            tracks_quantity=spec.tracks_quantity,
             created_at=demo.at(start - timedelta(days=14), time(9, 30)),
         )
         demo.activities.append((spec, activity))
@@ -286,7 +287,8 @@ def _enrollment(
 ) -> Enrollment:
     rng = demo.rng
     status, roll = EnrollmentStatus.ACTIVE, rng.random()
-    if not spec.dates and roll < 0.05:
+    # Activities meeting today keep everyone active: the demo's roster there is full (40).
+    if not spec.dates and not spec.relative and roll < 0.05:
         status = EnrollmentStatus.WITHDRAWN
     elif spec.kind == ActivityKind.LANGUAGE_COURSE and roll < 0.08:
         status = EnrollmentStatus.COMPLETED  # moved up to the next level

@@ -220,6 +220,7 @@ class ActivitySpec:
     course_language: str | None = None
     cefr_level: CefrLevel | None = None
     item_label: str | None = None
+    tracks_quantity: bool = False  # distributions where a count per person is recorded
     exclusive: str | None = None  # people are in at most one activity of the same group
     notes: tuple[str, ...] = ()
 
@@ -269,9 +270,9 @@ ACTIVITIES: tuple[ActivitySpec, ...] = (
     ),
     ActivitySpec(
         "choir", ActivityKind.CHOIR, "Multicultural Choir", "freedom",
-        ("facilitator@example.org",), "choir", (30, 36), -90, 150,
+        ("facilitator@example.org",), "choir", (40, 40), -90, 150,
         description="Songs from Ukraine, Poland and the world; no experience needed.",
-        slots=((0, _t(18), _t(19, 30)),), relative=True, capacity=45,
+        slots=((0, _t(18), _t(19, 30)),), relative=True, capacity=50,
         notes=("Rehearsed a Ukrainian folk song in two voices.", "New song in Georgian.",
                "Preparing for the concert at Freedom Space.", "Warm-up and breathing only."),
     ),
@@ -341,6 +342,7 @@ ACTIVITIES: tuple[ActivitySpec, ...] = (
     ActivitySpec(
         "hygiene_kits", ActivityKind.DISTRIBUTION, "Hygiene kits", "wielicka",
         ("facilitator@example.org",), "adults", (35, 45), -21, 7, item_label="hygiene kit",
+        tracks_quantity=True,
         dates=((-21, _t(12), _t(15)), (-7, _t(12), _t(15)), (7, _t(12), _t(15))),
     ),
     ActivitySpec(

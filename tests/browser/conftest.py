@@ -69,6 +69,7 @@ def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     base_url = f"http://127.0.0.1:{port}"
     try:
         _wait_for(f"{base_url}/healthz", process, log)
+        os.environ["RAZEM_TEST_DEMO_DB"] = str(data_dir / "demo.db")
         yield base_url
     finally:
         process.terminate()
@@ -76,6 +77,12 @@ def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             process.wait(timeout=10)
         except subprocess.TimeoutExpired:
             process.kill()
+
+
+@pytest.fixture(scope="session")
+def demo_db(demo_server: str) -> Path:
+    """The demo server's SQLite file, for tests that check what reached the database."""
+    return Path(os.environ["RAZEM_TEST_DEMO_DB"])
 
 
 @pytest.fixture(scope="session")
