@@ -139,6 +139,16 @@ async def close_session(
     if context.session.status == SessionStatus.PLANNED:
         context.session.status = SessionStatus.HELD
         db.add(context.session)
+    await record_audit(
+        db,
+        action="session.close",
+        actor_id=actor.user_id,
+        device_id=actor.device_id,
+        ip_address=actor.ip_address,
+        entity_type="session",
+        entity_id=str(session_id),
+        details={"marked_absent": count},
+    )
     return CloseOutcome(marked_absent=count)
 
 

@@ -207,3 +207,17 @@ def test_event_check_in_by_search_and_card_code(
     )
     assert_accessible(page)
     context.close()
+
+
+def test_marking_works_without_javascript(browser: Browser, demo_server: str) -> None:
+    context, page = _signed_in(browser, demo_server, java_script_enabled=False)
+    _open_todays_choir(page)
+    row = page.locator("#roster-list > li.roster-item").nth(5)
+    person_id = row.get_attribute("data-person-id")
+    row.get_by_role("button", name="Excused", exact=True).click()
+    page.wait_for_load_state()
+    again = page.locator(f"#roster-row-{person_id}")
+    expect(again.get_by_role("button", name="Excused", exact=True)).to_have_attribute(
+        "aria-pressed", "true"
+    )
+    context.close()
