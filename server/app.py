@@ -25,6 +25,7 @@ from server.auth.routes import AuthController
 from server.auth.staff_routes import StaffAdmin
 from server.people.routes import PeoplePages
 from server.settings import Settings, get_settings
+from server.sync.routes import SyncApi
 from server.system.routes import health, home, manifest, service_worker
 from server.web.appstate import AppState
 from server.web.deps import provide_app_state, provide_db, provide_translator
@@ -60,6 +61,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             RosterPages,
             ArrivalPages,
             PeoplePages,
+            SyncApi,
             StaffAdmin,
             create_static_files_router(path="/static", directories=[STATIC_DIR], name="static"),
         ],
@@ -77,7 +79,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
             cookie_samesite="lax",
             cookie_secure=bool(settings.secure_cookies),
             cookie_httponly=False,  # page script reads it to send queued writes (offline issue)
-            exclude=["/healthz", "/sw.js", "/static"],
+            # The sync API is protected by its required X-Razem-Device header instead: a queued
+            # write may be sent days later, after the CSRF cookie is gone (decision 7).
+            exclude=["/healthz", "/sw.js", "/static", "/api/sync"],
         ),
         template_config=TemplateConfig(instance=engine),
         compression_config=CompressionConfig(

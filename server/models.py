@@ -8,7 +8,7 @@ from server.activities.models import (
     Location,
     WeeklySlot,
 )
-from server.attendance.models import AttendanceMark
+from server.attendance.models import AttendanceMark, MarkHistory
 from server.audit.models import AuditEntry
 from server.auth.models import SignInAttempt, StaffSession, StaffUser
 from server.common.metadata import metadata
@@ -27,6 +27,7 @@ __all__ = [
     "Device",
     "Enrollment",
     "Location",
+    "MarkHistory",
     "Person",
     "ProgressAssessment",
     "SignInAttempt",

@@ -40,3 +40,24 @@ class AttendanceMark(SQLModel, table=True):
     device_id: uuid.UUID | None = Field(default=None, foreign_key="devices.id")
     recorded_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     idempotency_key: uuid.UUID | None = Field(default=None)
+    # Two devices (or people) recorded different values for this person and session.
+    disagreement: bool = Field(default=False)
+
+
+class MarkHistory(SQLModel, table=True):
+    """A value of a mark that lost to a later one: kept, never deleted, so a coordinator can
+    see what each device recorded."""
+
+    __tablename__ = "attendance_mark_history"
+
+    id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
+    session_id: uuid.UUID = Field(foreign_key="sessions.id", index=True, ondelete="CASCADE")
+    person_id: uuid.UUID = Field(foreign_key="people.id", index=True, ondelete="CASCADE")
+    status: MarkStatus = Field(sa_type=enum_type(MarkStatus))
+    quantity: int | None = Field(default=None)
+    marked_by_id: uuid.UUID | None = Field(default=None, foreign_key="staff_users.id")
+    marked_at: datetime = Field(sa_type=UTCDateTime)
+    device_id: uuid.UUID | None = Field(default=None, foreign_key="devices.id")
+    recorded_at: datetime = Field(sa_type=UTCDateTime)
+    idempotency_key: uuid.UUID | None = Field(default=None)
+    superseded_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

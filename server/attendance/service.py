@@ -18,7 +18,7 @@ from server.activities.models import (
     SessionStatus,
 )
 from server.activities.sessions import get_session
-from server.attendance.models import AttendanceMark, MarkStatus
+from server.attendance.models import AttendanceMark, MarkHistory, MarkStatus
 from server.audit.service import record_audit
 from server.auth.actor import Actor
 from server.common.errors import Message, ValidationFailed
@@ -52,6 +52,39 @@ def _check_status(activity: Activity, data: MarkInput) -> None:
         raise ValidationFailed({"quantity": Message(N_("Enter a count from 1 to 100."))})
 
 
+def _order(marked_at: datetime, device_id: uuid.UUID | None) -> tuple[datetime, str]:
+    """Which of two values of a mark wins: the later (corrected) time, ties by device id."""
+    return marked_at, str(device_id or "")
+
+
+def _history_of(mark: AttendanceMark) -> MarkHistory:
+    return MarkHistory(
+        session_id=mark.session_id,
+        person_id=mark.person_id,
+        status=mark.status,
+        quantity=mark.quantity,
+        marked_by_id=mark.marked_by_id,
+        marked_at=mark.marked_at,
+        device_id=mark.device_id,
+        recorded_at=mark.recorded_at,
+        idempotency_key=mark.idempotency_key,
+    )
+
+
+def _disagrees(mark: AttendanceMark, data: MarkInput, actor: Actor) -> bool:
+    other_source = mark.device_id != actor.device_id or mark.marked_by_id != actor.user_id
+    return other_source and (mark.status, mark.quantity) != (data.status, data.quantity)
+
+
+async def _load_mark(db: AsyncSession, data: MarkInput) -> AttendanceMark | None:
+    statement = (
+        select(AttendanceMark)
+        .where(AttendanceMark.session_id == data.session_id)
+        .where(AttendanceMark.person_id == data.person_id)
+    )
+    return (await db.exec(statement)).first()
+
+
 async def record_mark(
     db: AsyncSession,
     actor: Actor,
@@ -60,7 +93,11 @@ async def record_mark(
     marked_at: datetime | None = None,
     idempotency_key: uuid.UUID | None = None,
 ) -> MarkOutcome:
-    """Set one person's mark in one session. The mark made later (by `marked_at`) wins."""
+    """Set one person's mark in one session, merging with what other devices sent.
+
+    The value made later wins (by `marked_at`, the device's clock corrected for skew and never
+    later than now), ties broken by device id, whatever order values arrive in. The losing
+    value is kept in `MarkHistory`; differing values from two sources flag a disagreement."""
     activity = await _activity_of(db, actor, data.session_id)
     _check_status(activity, data)
     enrollment = (
@@ -73,27 +110,32 @@ async def record_mark(
     if enrollment is None or enrollment.status == EnrollmentStatus.WITHDRAWN:
         raise ValidationFailed({"person_id": Message(N_("This person is not enrolled here."))})
     now = utcnow()
-    marked_at = min(marked_at or now, now)
-    mark = (
-        await db.exec(
-            select(AttendanceMark)
-            .where(AttendanceMark.session_id == data.session_id)
-            .where(AttendanceMark.person_id == data.person_id)
-        )
-    ).first()
-    if mark is not None and mark.marked_at > marked_at:
-        return MarkOutcome(mark=mark, superseded=True)
+    incoming = AttendanceMark(
+        session_id=data.session_id,
+        person_id=data.person_id,
+        status=data.status,
+        quantity=data.quantity,
+        marked_by_id=actor.user_id,
+        marked_at=min(marked_at or now, now),
+        device_id=actor.device_id,
+        recorded_at=now,
+        idempotency_key=idempotency_key,
+    )
+    mark = await _load_mark(db, data)
+    superseded = False
     if mark is None:
-        mark = AttendanceMark(
-            session_id=data.session_id, person_id=data.person_id, status=data.status, marked_at=now
-        )
-    mark.status = data.status
-    mark.quantity = data.quantity
-    mark.marked_by_id = actor.user_id
-    mark.marked_at = marked_at
-    mark.device_id = actor.device_id
-    mark.recorded_at = now
-    mark.idempotency_key = idempotency_key
+        mark = incoming
+    else:
+        disagreement = mark.disagreement or _disagrees(mark, data, actor)
+        if _order(incoming.marked_at, incoming.device_id) < _order(mark.marked_at, mark.device_id):
+            db.add(_history_of(incoming))
+            superseded = True
+        else:
+            db.add(_history_of(mark))
+            for name in ("status", "quantity", "marked_by_id", "marked_at", "device_id",
+                         "recorded_at", "idempotency_key"):  # fmt: skip
+                setattr(mark, name, getattr(incoming, name))
+        mark.disagreement = disagreement
     db.add(mark)
     await record_audit(
         db,
@@ -103,9 +145,13 @@ async def record_mark(
         ip_address=actor.ip_address,
         entity_type="session",
         entity_id=str(data.session_id),
-        details={"person_id": str(data.person_id), "status": data.status.value},
+        details={
+            "person_id": str(data.person_id),
+            "status": data.status.value,
+            "superseded": superseded,
+        },
     )
-    return MarkOutcome(mark=mark, superseded=False)
+    return MarkOutcome(mark=mark, superseded=superseded)
 
 
 @dataclass(frozen=True)

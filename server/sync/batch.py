@@ -1,0 +1,105 @@
+"""Applying a device's queued writes: one request, many writes, one result each.
+
+The device's clock is corrected by the offset between when it says it sent the batch and when
+the server received it, so a phone whose clock runs ten minutes fast does not win every merge;
+a corrected time is never later than the server's receive time.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from server.auth.actor import Actor
+from server.common.errors import Message
+from server.common.models import utcnow
+from server.i18n.catalogs import N_
+from server.sync.service import ensure_device
+from server.sync.writes import Outcome, Write, WriteResult, apply_write
+
+# Formats of queued writes this server accepts. A phone offline for weeks with an older page
+# may send an older format; one no longer accepted is refused with a reason, never dropped.
+ACCEPTED_FORMATS = frozenset({1})
+MAX_CLOCK_OFFSET = timedelta(days=30)
+OLD_FORMAT = N_("This change was made with an old version of the app and cannot be accepted.")
+OTHER_USER = N_("This change was made by another person signed in on this device.")
+
+
+@dataclass(frozen=True)
+class QueuedWrite:
+    key: uuid.UUID
+    kind: str
+    payload: dict[str, object]
+    device_time: datetime | None
+    user_id: uuid.UUID | None
+    format: int = 1
+
+
+@dataclass(frozen=True)
+class Batch:
+    device_id: uuid.UUID
+    writes: list[QueuedWrite]
+    sent_at: datetime | None = None
+    pending_count: int = 0
+    app_version: str = ""
+    user_agent: str = ""
+
+
+@dataclass(frozen=True)
+class BatchOutcome:
+    server_time: datetime
+    clock_offset: timedelta
+    results: list[tuple[uuid.UUID, WriteResult]]
+
+
+def clock_offset(sent_at: datetime | None, received_at: datetime) -> timedelta:
+    """How far the device's clock is behind the server's (negative when it runs ahead)."""
+    if sent_at is None:
+        return timedelta(0)
+    offset = received_at - sent_at
+    return max(-MAX_CLOCK_OFFSET, min(MAX_CLOCK_OFFSET, offset))
+
+
+def corrected_time(
+    device_time: datetime | None, offset: timedelta, received_at: datetime
+) -> datetime | None:
+    if device_time is None:
+        return None
+    return min(device_time + offset, received_at)
+
+
+def _refusal(message: str) -> WriteResult:
+    return WriteResult(Outcome.REFUSED, errors={"": Message(message)})
+
+
+async def apply_batch(db: AsyncSession, actor: Actor, batch: Batch) -> BatchOutcome:
+    """Apply every write in order, in one transaction (each write in its own savepoint)."""
+    received_at = utcnow()
+    offset = clock_offset(batch.sent_at, received_at)
+    device = await ensure_device(db, batch.device_id, actor.user_id, user_agent=batch.user_agent)
+    actor = replace(actor, device_id=batch.device_id)
+    results: list[tuple[uuid.UUID, WriteResult]] = []
+    for queued in batch.writes:
+        if queued.format not in ACCEPTED_FORMATS:
+            result = _refusal(OLD_FORMAT)
+        elif queued.user_id is not None and queued.user_id != actor.user_id:
+            result = _refusal(OTHER_USER)
+        else:
+            write = Write(
+                key=queued.key,
+                kind=queued.kind,
+                payload=dict(queued.payload),
+                device_time=corrected_time(queued.device_time, offset, received_at),
+            )
+            result = await apply_write(db, actor, write)
+        results.append((queued.key, result))
+    device.last_sync_at = received_at
+    device.pending_count = max(0, batch.pending_count - len(batch.writes))
+    if batch.app_version:
+        device.app_version = batch.app_version[:40]
+    device.clock_offset_ms = int(offset.total_seconds() * 1000)
+    db.add(device)
+    return BatchOutcome(server_time=received_at, clock_offset=offset, results=results)
