@@ -25,8 +25,15 @@ from server.auth.routes import AuthController
 from server.auth.staff_routes import StaffAdmin
 from server.people.routes import PeoplePages
 from server.settings import Settings, get_settings
+from server.sync.pages import install_help, offline_page, sync_status
 from server.sync.routes import SyncApi
-from server.system.routes import health, home, manifest, service_worker
+from server.system.routes import (
+    health,
+    home,
+    manifest,
+    service_worker,
+    service_worker_module,
+)
 from server.web.appstate import AppState
 from server.web.deps import provide_app_state, provide_db, provide_translator
 from server.web.errors import EXCEPTION_HANDLERS
@@ -55,7 +62,11 @@ def create_app(settings: Settings | None = None) -> Litestar:
             home,
             health,
             service_worker,
+            service_worker_module,
             manifest,
+            sync_status,
+            offline_page,
+            install_help,
             AuthController,
             ActivityPages,
             RosterPages,
@@ -81,7 +92,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             cookie_httponly=False,  # page script reads it to send queued writes (offline issue)
             # The sync API is protected by its required X-Razem-Device header instead: a queued
             # write may be sent days later, after the CSRF cookie is gone (decision 7).
-            exclude=["/healthz", "/sw.js", "/static", "/api/sync"],
+            exclude=["/healthz", "/sw.js", "/sw/", "/static", "/api/sync"],
         ),
         template_config=TemplateConfig(instance=engine),
         compression_config=CompressionConfig(

@@ -1,27 +1,71 @@
-/* Razem service worker.
- *
- * This first version only installs and takes control, so that the app is installable and the
- * worker is in place; the offline behaviour (pre-cache, offline pack, outbox, sync) is built on
- * top of it in the offline issue, in small modules beside this file.
- */
+/* Razem service worker: wires events only; the work is in the modules it imports. */
 "use strict";
 
-const VERSION = "razem-sw-1";
+importScripts(
+  "/sw/outbox-store.js",
+  "/sw/precache.js",
+  "/sw/offline-pack.js",
+  "/sw/outbox-sync.js",
+  "/sw/strategies.js"
+);
 
-self.addEventListener("install", (event) => {
-  event.waitUntil(self.skipWaiting());
+var Store = self.RazemStore;
+
+self.addEventListener("install", function (event) {
+  // No skipWaiting here: a new version waits until the person chooses to reload, so a
+  // half-marked roster is never interrupted (the page offers the update).
+  event.waitUntil(self.RazemPrecache.install());
 });
 
-self.addEventListener("activate", (event) => {
-  event.waitUntil(self.clients.claim());
+self.addEventListener("activate", function (event) {
+  event.waitUntil(self.RazemPrecache.cleanup().then(function () { return self.clients.claim(); }));
 });
 
-// A fetch handler that passes requests through: Chromium asks for one before it offers
-// to install the app.
-self.addEventListener("fetch", () => {});
+self.addEventListener("fetch", function (event) {
+  var handler = self.RazemStrategies.route(event.request);
+  if (handler) event.respondWith(handler(event));
+});
 
-self.addEventListener("message", (event) => {
-  if (event.data === "version" && event.source) {
-    event.source.postMessage({ version: VERSION });
+// Chromium's Background Sync: retried by the browser until the promise resolves.
+self.addEventListener("sync", function (event) {
+  if (event.tag !== "razem-outbox") return;
+  event.waitUntil(self.RazemSync.flush().then(self.RazemStrategies.afterFlush).then(function (outcome) {
+    if (outcome.status !== "done" && outcome.status !== "no-user") throw new Error("outbox not sent yet");
+  }));
+});
+
+self.addEventListener("message", function (event) {
+  var data = event.data || {};
+  if (data.type === "hello") event.waitUntil(hello(data));
+  else if (data.type === "flush") event.waitUntil(flushNow());
+  else if (data.type === "refresh-pack") event.waitUntil(self.RazemPack.refresh().catch(function () {}));
+  else if (data.type === "skip-waiting") self.skipWaiting();
+});
+
+// A page says who is signed in. Another person's pages are never shown from the cache, and
+// writes are only ever sent under the sign-in of the person who made them.
+async function hello(data) {
+  var previous = await Store.getMeta("userId");
+  if (data.deviceId) await Store.setMeta("deviceId", data.deviceId);
+  if (data.userId !== previous) {
+    await self.RazemPrecache.clearPersonal();
+    await Store.setMeta("pack", {});
+    await Store.setMeta("userId", data.userId || null);
   }
-});
+  if (data.userId) {
+    await flushNow();
+    await self.RazemPack.refresh().catch(function () {});
+  }
+}
+
+async function flushNow() {
+  var outcome = await self.RazemSync.flush().then(self.RazemStrategies.afterFlush).catch(function () {
+    return { status: "retry" };
+  });
+  if (outcome.status === "offline" || outcome.status === "retry") {
+    if (self.registration.sync) {
+      await self.registration.sync.register("razem-outbox").catch(function () {});
+    }
+  }
+  return outcome;
+}

@@ -16,7 +16,7 @@ from server.activities.sessions import get_session
 from server.attendance.roster import Roster, list_roster, roster_row
 from server.auth.actor import Actor
 from server.common.errors import Message
-from server.sync.writes import Outcome, WriteResult
+from server.sync.writes import Outcome, WriteResult, refusal_of
 from server.web.deps import provide_actor
 from server.web.forms import form_data, is_htmx
 from server.web.guards import signed_in
@@ -30,7 +30,13 @@ def first_error(result: WriteResult) -> Message | None:
 
 
 def roster_page(roster: Roster, *, status: int = 200, **context: Any) -> Template:
-    defaults: dict[str, Any] = {"q": "", "errors": {}, "saved": False, "added": None}
+    defaults: dict[str, Any] = {
+        "q": "",
+        "errors": {},
+        "saved": False,
+        "added": None,
+        "queued": False,
+    }
     return Template(
         template_name="attendance/roster.html",
         context={**defaults, **context, "roster": roster},
@@ -61,9 +67,30 @@ class RosterPages(Controller):
         q: FromQuery[str] = "",
         saved: FromQuery[str] = "",
         added: FromQuery[str] = "",
+        queued: FromQuery[str] = "",
     ) -> Template:
         roster = await list_roster(db, actor, session_id)
-        return roster_page(roster, q=q[:100], saved=bool(saved), added=parse_uuid(added))
+        return roster_page(
+            roster, q=q[:100], saved=bool(saved), added=parse_uuid(added), queued=bool(queued)
+        )
+
+    @get("/rows/{person_id:uuid}", name="roster_row")
+    async def show_row(
+        self,
+        db: NamedDependency[AsyncSession],
+        actor: NamedDependency[Actor],
+        session_id: FromPath[uuid.UUID],
+        person_id: FromPath[uuid.UUID],
+        refused: FromQuery[str] = "",
+    ) -> Template:
+        """One row and the counts, as after a tap: the service worker asks for it once a
+        queued mark is confirmed (with `refused=<key>` when the server said no)."""
+        roster, row = await roster_row(db, actor, session_id, person_id)
+        error = await refusal_of(db, parse_uuid(refused))
+        return Template(
+            template_name="attendance/_mark_response.html",
+            context={"roster": roster, "row": row, "error": error},
+        )
 
     @post("/marks")
     async def mark(

@@ -55,6 +55,10 @@ class Translator:
         text = self._translations.ngettext(singular, plural, n)
         return text % {"num": n, **variables}
 
+    def ngettext_template(self, singular: str, plural: str, n: int) -> str:
+        """The plural form for `n`, placeholders left for the caller (Jinja) to fill."""
+        return self._translations.ngettext(singular, plural, n)
+
     @property
     def locale(self) -> Locale:
         return Locale.parse(self.language)

@@ -80,6 +80,17 @@ async def was_applied(db: AsyncSession, key: uuid.UUID | None) -> bool:
     return key is not None and await db.get(AppliedWrite, key) is not None
 
 
+async def refusal_of(db: AsyncSession, key: uuid.UUID | None) -> Message | None:
+    """The first reason a write with this key was refused, if it was."""
+    if key is None:
+        return None
+    seen = await db.get(AppliedWrite, key)
+    if seen is None or seen.outcome != Outcome.REFUSED.value:
+        return None
+    errors = _loaded_errors(seen.result.get("errors", {}))
+    return next(iter(errors.values()), None)
+
+
 async def apply_write(db: AsyncSession, actor: Actor, write: Write) -> WriteResult:
     """Apply `write` once. A repeat of its key returns the first result as a duplicate."""
     seen = await db.get(AppliedWrite, write.key)

@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+import json
 from importlib.resources import files
 from pathlib import Path
 
 from litestar import MediaType, Request, Response, get
 from litestar.di import NamedDependency
+from litestar.exceptions import NotFoundException
+from litestar.params import FromPath
 from litestar.response import Redirect
 from litestar.status_codes import HTTP_303_SEE_OTHER
 
+from server import __version__
 from server.auth.models import StaffUser
 from server.auth.service import home_path
 from server.db import database_is_reachable
 from server.i18n.catalogs import Translator
+from server.settings import HTMX_SRI
 from server.web.appstate import AppState
 
 SERVICE_WORKER_DIR = Path(str(files("service_worker")))
@@ -38,15 +43,43 @@ async def health(app_state: NamedDependency[AppState]) -> Response:
     )
 
 
+SW_MODULES = frozenset(
+    {"outbox-store.js", "outbox-sync.js", "precache.js", "strategies.js", "offline-pack.js"}
+)
+
+
+def _worker_config(app_state: AppState) -> str:
+    """The worker learns the app version and the htmx URL from its own script, so a new
+    release (or another htmx URL) is a new worker script, which the browser installs."""
+    config = {
+        "version": __version__,
+        "htmxUrl": app_state.settings.htmx_url,
+        "htmxIntegrity": HTMX_SRI,
+    }
+    return f"self.RAZEM_CONFIG = {json.dumps(config)};\n"
+
+
 @get("/sw.js", name="service_worker", include_in_schema=False)
-async def service_worker() -> Response:
+async def service_worker(app_state: NamedDependency[AppState]) -> Response:
     # Served from the site root so its scope is the whole app, and never behind sign-in:
     # a worker script answered with a redirect fails to install or update.
-    body = (SERVICE_WORKER_DIR / "sw.js").read_bytes()
+    body = _worker_config(app_state) + (SERVICE_WORKER_DIR / "sw.js").read_text()
     return Response(
         body,
         media_type="text/javascript",
         headers={"Cache-Control": "no-cache", "Service-Worker-Allowed": "/"},
+    )
+
+
+@get("/sw/{name:str}", name="service_worker_module", include_in_schema=False)
+async def service_worker_module(name: FromPath[str]) -> Response:
+    """The worker's modules (importScripts); also loaded by pages that read the outbox."""
+    if name not in SW_MODULES:
+        raise NotFoundException()
+    return Response(
+        (SERVICE_WORKER_DIR / name).read_text(),
+        media_type="text/javascript",
+        headers={"Cache-Control": "no-cache"},
     )
 
 

@@ -18,7 +18,14 @@ if TYPE_CHECKING:
 
 SESSION_COOKIE = "razem_session"
 LANGUAGE_COOKIE = "razem_lang"
-_SKIP_AUTH_PREFIXES = ("/static/", "/sw.js", "/healthz", "/manifest.webmanifest", "/favicon")
+_SKIP_AUTH_PREFIXES = (
+    "/static/",
+    "/sw.js",
+    "/sw/",
+    "/healthz",
+    "/manifest.webmanifest",
+    "/favicon",
+)
 
 
 def _cookies(scope: Scope) -> dict[str, str]:

@@ -41,7 +41,8 @@ def _gettext(ctx: Context, message: str, **variables: Any) -> str:
 
 @pass_context
 def _ngettext(ctx: Context, singular: str, plural: str, n: int, **variables: Any) -> str:
-    return translator_of(ctx).ngettext(singular, plural, n, **variables)
+    # Jinja's newstyle gettext fills the placeholders (with `num` = n unless given).
+    return translator_of(ctx).ngettext_template(singular, plural, n)
 
 
 @pass_context

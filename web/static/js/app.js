@@ -39,6 +39,8 @@
     input.value = value;
   }
 
+  deviceId(); // made on first load, so the worker learns it before the first write
+
   // A plain form post keeps the key rendered into the form, so a double submit is one write.
   document.addEventListener("submit", function (event) {
     var form = event.target;
@@ -74,10 +76,8 @@
   });
 
   if ("serviceWorker" in navigator) {
-    window.addEventListener("load", function () {
-      navigator.serviceWorker.register("/sw.js", { scope: "/" }).catch(function () {
-        /* The app works without the worker; offline use needs it. */
-      });
+    navigator.serviceWorker.register("/sw.js", { scope: "/" }).catch(function () {
+      /* The app works without the worker; offline use needs it. */
     });
   }
 })();

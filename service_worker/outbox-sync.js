@@ -1,0 +1,105 @@
+/* Sending the outbox: in order, in batches, one flush at a time across tabs. Network errors,
+ * 5xx, 408 and 429 keep entries and wait; a refusal moves the entry to "needs attention";
+ * 401 keeps everything and asks the person to sign in. Nothing is dropped. */
+(function (scope) {
+  "use strict";
+
+  var Store = scope.RazemStore;
+  var BATCH_SIZE = 200;
+  var TIMEOUT_MS = 15000;
+  var FORMAT = 1;
+  var inFlight = null;
+  var listeners = [];
+
+  function onResults(listener) { listeners.push(listener); }
+
+  function wire(item) {
+    return {
+      key: item.key, kind: item.kind, payload: item.payload, device_time: item.deviceTime,
+      user_id: item.userId, format: item.format || FORMAT,
+    };
+  }
+
+  function withTimeout(promise, ms) {
+    return new Promise(function (resolve, reject) {
+      var timer = setTimeout(function () { reject(new Error("timeout")); }, ms);
+      promise.then(function (v) { clearTimeout(timer); resolve(v); },
+        function (e) { clearTimeout(timer); reject(e); });
+    });
+  }
+
+  // One flush at a time: within this worker by the promise, across workers (an old and a new
+  // version during an update) by a Web Lock where the browser has them.
+  function flush() {
+    if (inFlight) return inFlight;
+    var run = function () { return send(); };
+    var locked = scope.navigator && scope.navigator.locks
+      ? scope.navigator.locks.request("razem-outbox-flush", run)
+      : run();
+    inFlight = locked.finally(function () { inFlight = null; });
+    return inFlight;
+  }
+
+  async function send() {
+    var userId = await Store.getMeta("userId");
+    var deviceId = await Store.getMeta("deviceId");
+    if (!userId || !deviceId) return { status: "no-user" };
+    var items = await Store.list(userId);
+    var settled = [];
+    while (items.length) {
+      var chunk = items.slice(0, BATCH_SIZE);
+      var response;
+      try {
+        response = await withTimeout(fetch("/api/sync/batch", {
+          method: "POST",
+          credentials: "same-origin",
+          headers: { "Content-Type": "application/json", "X-Razem-Device": deviceId },
+          body: JSON.stringify({
+            device_id: deviceId, sent_at: new Date().toISOString(), pending_count: items.length,
+            app_version: (scope.RAZEM_CONFIG || {}).version || "", writes: chunk.map(wire),
+          }),
+        }), TIMEOUT_MS);
+      } catch (error) {
+        return finish(settled, "offline");
+      }
+      if (response.status === 401) {
+        await Store.setMeta("needsSignIn", true);
+        return finish(settled, "signin");
+      }
+      if (response.status === 400) {
+        // The server could not read this batch at all (a format it no longer knows): show
+        // the entries to a person instead of sending them forever.
+        for (var j = 0; j < chunk.length; j++) {
+          await Store.toAttention(chunk[j], { "": "unreadable" });
+        }
+        items = items.slice(chunk.length);
+        continue;
+      }
+      if (!response.ok) return finish(settled, "retry");
+      var body = await response.json();
+      var byKey = {};
+      chunk.forEach(function (item) { byKey[item.key] = item; });
+      var done = [];
+      for (var i = 0; i < body.results.length; i++) {
+        var result = body.results[i];
+        var item = byKey[result.key];
+        if (!item) continue;
+        if (result.outcome === "refused") await Store.toAttention(item, result.errors);
+        else done.push(item.seq);
+        settled.push({ item: item, result: result });
+      }
+      await Store.remove(done);
+      await Store.setMeta("needsSignIn", false);
+      await Store.setMeta("lastSync", body.server_time);
+      items = items.slice(chunk.length);
+    }
+    return finish(settled, "done");
+  }
+
+  function finish(settled, status) {
+    listeners.forEach(function (listener) { listener(settled, status); });
+    return { status: status, settled: settled };
+  }
+
+  scope.RazemSync = { flush: flush, onResults: onResults };
+})(self);

@@ -1,0 +1,92 @@
+"""A Razem server process that a test can stop and start again on the same port and database,
+as a real outage would: the phone's browser sees connections refused, then the server back."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from datetime import date
+from pathlib import Path
+
+from server.db import create_engine, create_session_maker, session_scope
+from server.demo import seed_demo
+from server.migrations.runner import upgrade
+
+SECRET = "browser-tests-secret-key-0123456789abcdef"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def seed_database(path: Path) -> str:
+    url = f"sqlite+aiosqlite:///{path}"
+    upgrade(url)
+
+    async def seed() -> None:
+        engine = create_engine(url)
+        try:
+            async with session_scope(create_session_maker(engine, write=True)) as db:
+                await seed_demo(db, today=date.today())
+        finally:
+            await engine.dispose()
+
+    asyncio.run(seed())
+    return url
+
+
+class ServerProcess:
+    def __init__(self, database_url: str, folder: Path, port: int | None = None) -> None:
+        self.database_url = database_url
+        self.folder = folder
+        self.port = port or free_port()
+        self.process: subprocess.Popen[bytes] | None = None
+        self.log = folder / f"server-{self.port}.log"
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> None:
+        env = {
+            **os.environ,
+            "RAZEM_DATABASE_URL": self.database_url,
+            "RAZEM_SECRET_KEY": SECRET,
+            "RAZEM_DATA_DIR": str(self.folder),
+            "RAZEM_HTMX_URL": "/static/vendor/htmx-2.0.11.min.js",
+            "RAZEM_DEFAULT_LANGUAGE": "en",
+        }
+        with self.log.open("ab") as out:
+            self.process = subprocess.Popen(  # noqa: S603
+                [sys.executable, "-m", "server.cli", "serve", "--port", str(self.port)],
+                env=env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+            )
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(self.log.read_text()[-3000:])
+            try:
+                with urllib.request.urlopen(f"{self.url}/healthz", timeout=1):  # noqa: S310
+                    return
+            except OSError:
+                time.sleep(0.1)
+        raise RuntimeError(f"server did not start:\n{self.log.read_text()[-3000:]}")
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self.process = None
