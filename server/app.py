@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from litestar import Litestar
 from litestar.config.compression import CompressionConfig
@@ -37,11 +38,19 @@ from server.system.routes import (
 from server.web.appstate import AppState
 from server.web.deps import provide_app_state, provide_db, provide_translator
 from server.web.errors import EXCEPTION_HANDLERS
+from server.web.faults import FaultInjectionMiddleware
 from server.web.middleware import SessionAuthMiddleware
 from server.web.templating import STATIC_DIR, build_template_engine
 
 CSRF_COOKIE = "razem_csrf"
 CSRF_HEADER = "x-csrftoken"
+
+
+def _middleware(settings: Settings) -> list[Any]:
+    middleware: list[Any] = [SessionAuthMiddleware()]
+    if settings.faults_file is not None:
+        middleware.insert(0, FaultInjectionMiddleware(settings.faults_file))
+    return middleware
 
 
 def create_app(settings: Settings | None = None) -> Litestar:
@@ -81,7 +90,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             "app_state": Provide(provide_app_state, sync_to_thread=False),
             "translator": Provide(provide_translator, sync_to_thread=False),
         },
-        middleware=[SessionAuthMiddleware()],
+        middleware=_middleware(settings),
         csrf_config=CSRFConfig(
             # Demo mode may run without a key: a random one per process is enough there.
             secret=settings.secret_key or secrets.token_urlsafe(32),

@@ -42,6 +42,9 @@ class Settings(BaseSettings):
     sign_in_window_minutes: int = Field(default=15, ge=1)
     secure_cookies: bool | None = None  # None: Secure unless the app is served on localhost
     log_sql: bool = False
+    # Changes the service worker script, so browsers install a new worker (release builds).
+    build: str = ""
+    faults_file: Path | None = None  # tests only: see server/web/faults.py
 
     @field_validator("default_language")
     @classmethod

@@ -52,7 +52,9 @@ def _worker_config(app_state: AppState) -> str:
     """The worker learns the app version and the htmx URL from its own script, so a new
     release (or another htmx URL) is a new worker script, which the browser installs."""
     config = {
-        "version": __version__,
+        "version": f"{__version__}-{app_state.settings.build}"
+        if app_state.settings.build
+        else __version__,
         "htmxUrl": app_state.settings.htmx_url,
         "htmxIntegrity": HTMX_SRI,
     }

@@ -4,7 +4,9 @@ as a real outage would: the phone's browser sees connections refused, then the s
 from __future__ import annotations
 
 import asyncio
+import json
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -44,6 +46,9 @@ def seed_database(path: Path) -> str:
 
 class ServerProcess:
     def __init__(self, database_url: str, folder: Path, port: int | None = None) -> None:
+        self.build = ""
+        self.faults = folder / "faults.json"
+        self.faults.write_text("{}")
         self.database_url = database_url
         self.folder = folder
         self.port = port or free_port()
@@ -62,9 +67,11 @@ class ServerProcess:
             "RAZEM_DATA_DIR": str(self.folder),
             "RAZEM_HTMX_URL": "/static/vendor/htmx-2.0.11.min.js",
             "RAZEM_DEFAULT_LANGUAGE": "en",
+            "RAZEM_FAULTS_FILE": str(self.faults),
+            "RAZEM_BUILD": self.build,
         }
         with self.log.open("ab") as out:
-            self.process = subprocess.Popen(  # noqa: S603
+            self.process = subprocess.Popen(
                 [sys.executable, "-m", "server.cli", "serve", "--port", str(self.port)],
                 env=env,
                 stdout=out,
@@ -80,6 +87,16 @@ class ServerProcess:
             except OSError:
                 time.sleep(0.1)
         raise RuntimeError(f"server did not start:\n{self.log.read_text()[-3000:]}")
+
+    def inject(self, **faults: int) -> None:
+        self.faults.write_text(json.dumps(faults))
+
+    def kill(self) -> None:
+        """As a crash: no clean shutdown, an open transaction is simply lost."""
+        if self.process is not None:
+            self.process.send_signal(signal.SIGKILL)
+            self.process.wait()
+        self.process = None
 
     def stop(self) -> None:
         if self.process is not None and self.process.poll() is None:

@@ -9,7 +9,7 @@
   var status = document.getElementById("sync-status");
   var userMeta = document.querySelector('meta[name="razem-user"]');
   var userId = userMeta ? userMeta.content : "";
-  var FLUSH_EVERY_MS = 20000;
+  var FLUSH_EVERY_MS = 5000; // only while something waits
 
   function worker() {
     return navigator.serviceWorker && navigator.serviceWorker.controller;
