@@ -51,7 +51,7 @@ class FaultInjectionMiddleware(ASGIMiddleware):
             return
         if self._consume("refuse_batches"):
             await send({"type": "http.response.start", "status": 503, "headers": []})
-            await send({"type": "http.response.body", "body": b""})
+            await send({"type": "http.response.body", "body": b"", "more_body": False})
             return
         delay = int(self._faults().get("batch_delay_ms", 0))
         if delay:

@@ -238,7 +238,8 @@ def test_distribution_rows_offer_received_with_a_count(client: Client, database_
     sign_in(client, "me@example.org")
     url = f"/sessions/{roster.session_id}"
     page = client.get(url).text
-    assert ">Received<" in page and ">Present<" not in page
+    assert 'name="status" value="received"' in page
+    assert 'name="status" value="present"' not in page
     assert 'name="quantity"' in page
     response = client.post(
         f"{url}/marks",

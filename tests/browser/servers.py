@@ -10,6 +10,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from datetime import date
@@ -29,8 +30,17 @@ def free_port() -> int:
 
 
 def seed_database(path: Path) -> str:
+    """A migrated demo database. Runs in its own thread: Playwright's sync API keeps an event
+    loop running in the test's thread."""
     url = f"sqlite+aiosqlite:///{path}"
-    upgrade(url)
+    errors: list[BaseException] = []
+
+    def work() -> None:
+        try:
+            upgrade(url)
+            asyncio.run(seed())
+        except BaseException as exc:  # reported in the test's thread
+            errors.append(exc)
 
     async def seed() -> None:
         engine = create_engine(url)
@@ -40,7 +50,11 @@ def seed_database(path: Path) -> str:
         finally:
             await engine.dispose()
 
-    asyncio.run(seed())
+    thread = threading.Thread(target=work)
+    thread.start()
+    thread.join()
+    if errors:
+        raise errors[0]
     return url
 
 

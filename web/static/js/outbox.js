@@ -11,13 +11,12 @@
   var userId = userMeta ? userMeta.content : "";
   var FLUSH_EVERY_MS = 5000; // only while something waits
 
-  function worker() {
-    return navigator.serviceWorker && navigator.serviceWorker.controller;
-  }
-
+  // The active worker, even before it controls this page (right after the first install).
   function tell(message) {
-    var controller = worker();
-    if (controller) controller.postMessage(message);
+    if (!navigator.serviceWorker) return;
+    navigator.serviceWorker.ready.then(function (registration) {
+      if (registration.active) registration.active.postMessage(message);
+    });
   }
 
   function plural(element, n) {
@@ -91,17 +90,17 @@
     recount();
   }
 
+  // Once the server has confirmed writes for this roster, show its rows as the server has
+  // them (one request for the whole list; the counts follow from the rows).
   function confirmRows(confirmed) {
     var list = document.getElementById("roster-list");
     if (!list || !window.htmx) return;
-    confirmed.forEach(function (entry) {
-      var personId = entry.payload && entry.payload.person_id;
-      var row = personId && document.getElementById("roster-row-" + personId);
-      if (!row || entry.payload.session_id !== list.getAttribute("data-session-id")) return;
-      var url = "/sessions/" + entry.payload.session_id + "/rows/" + personId +
-        (entry.outcome === "refused" ? "?refused=" + entry.key : "");
-      window.htmx.ajax("GET", url, { target: "#" + row.id, swap: "outerHTML" });
-    });
+    var sessionId = list.getAttribute("data-session-id");
+    var mine = confirmed.some(function (entry) { return entry.payload && entry.payload.session_id === sessionId; });
+    if (!mine) return;
+    window.htmx.ajax("GET", "/sessions/" + sessionId, {
+      target: "#roster-list", select: "#roster-list", swap: "outerHTML",
+    }).then(function () { reapplyQueued(); });
   }
 
   // --- when to send ----------------------------------------------------------------------------
