@@ -10,6 +10,10 @@
   var FORMAT = 1;
   var inFlight = null;
   var listeners = [];
+  // Back-off after failures (2 s, 4 s, 8 s … up to 20 s), so a phone on a bad line does not
+  // drain its battery; a person's "Sync now", coming back online or signing in skips it.
+  var failures = 0;
+  var notBefore = 0;
 
   function onResults(listener) { listeners.push(listener); }
 
@@ -30,8 +34,11 @@
 
   // One flush at a time: within this worker by the promise, across workers (an old and a new
   // version during an update) by a Web Lock where the browser has them.
-  function flush() {
+  function flush(options) {
     if (inFlight) return inFlight;
+    if (!(options && options.force) && Date.now() < notBefore) {
+      return Promise.resolve({ status: "waiting", settled: [] });
+    }
     var run = function () { return send(); };
     var locked = scope.navigator && scope.navigator.locks
       ? scope.navigator.locks.request("razem-outbox-flush", run)
@@ -97,6 +104,13 @@
   }
 
   function finish(settled, status) {
+    if (status === "done") {
+      failures = 0;
+      notBefore = 0;
+    } else if (status === "offline" || status === "retry") {
+      failures += 1;
+      notBefore = Date.now() + Math.min(2000 * Math.pow(2, failures - 1), 20000);
+    }
     listeners.forEach(function (listener) { listener(settled, status); });
     return { status: status, settled: settled };
   }

@@ -29,15 +29,15 @@ self.addEventListener("fetch", function (event) {
 // Chromium's Background Sync: retried by the browser until the promise resolves.
 self.addEventListener("sync", function (event) {
   if (event.tag !== "razem-outbox") return;
-  event.waitUntil(self.RazemSync.flush().then(self.RazemStrategies.afterFlush).then(function (outcome) {
-    if (outcome.status !== "done" && outcome.status !== "no-user") throw new Error("outbox not sent yet");
+  event.waitUntil(self.RazemSync.flush({ force: true }).then(self.RazemStrategies.afterFlush).then(function (outcome) {
+    if (outcome.status === "offline" || outcome.status === "retry") throw new Error("outbox not sent yet");
   }));
 });
 
 self.addEventListener("message", function (event) {
   var data = event.data || {};
   if (data.type === "hello") event.waitUntil(hello(data));
-  else if (data.type === "flush") event.waitUntil(flushNow());
+  else if (data.type === "flush") event.waitUntil(flushNow({ force: !!data.force }));
   else if (data.type === "refresh-pack") event.waitUntil(self.RazemPack.refresh().catch(function () {}));
   else if (data.type === "skip-waiting") self.skipWaiting();
 });
@@ -53,13 +53,13 @@ async function hello(data) {
     await Store.setMeta("userId", data.userId || null);
   }
   if (data.userId) {
-    await flushNow();
+    await flushNow({ force: true });
     await self.RazemPack.refresh().catch(function () {});
   }
 }
 
-async function flushNow() {
-  var outcome = await self.RazemSync.flush().then(self.RazemStrategies.afterFlush).catch(function () {
+async function flushNow(options) {
+  var outcome = await self.RazemSync.flush(options).then(self.RazemStrategies.afterFlush).catch(function () {
     return { status: "retry" };
   });
   if (outcome.status === "offline" || outcome.status === "retry") {

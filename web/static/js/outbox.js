@@ -105,12 +105,16 @@
 
   // --- when to send ----------------------------------------------------------------------------
 
-  function flush() { tell({ type: "flush" }); }
+  function flush(force) { tell({ type: "flush", force: force === true }); }
 
+  // Only a page rendered for a signed-in person says who that is. The sign-in page and the
+  // cached offline page know nobody, and must not make the worker forget the person's pages
+  // (signing out does that, in the worker, when the sign-out form is posted).
   async function hello() {
+    if (!userId) return;
     var deviceId = "";
     try { deviceId = localStorage.getItem("razem-device-id") || ""; } catch (e) { /* private mode */ }
-    tell({ type: "hello", userId: userId || null, deviceId: deviceId });
+    tell({ type: "hello", userId: userId, deviceId: deviceId });
   }
 
   async function askPersistence() {
@@ -172,7 +176,7 @@
     });
   }
 
-  window.addEventListener("online", flush);
+  window.addEventListener("online", function () { flush(true); });
   setInterval(function () {
     refreshStatus().then(function (state) { if (state.pending) flush(); });
   }, FLUSH_EVERY_MS);
@@ -184,5 +188,8 @@
     askPersistence();
   });
 
-  window.RazemOutbox = { refreshStatus: refreshStatus, flush: flush };
+  window.RazemOutbox = {
+    refreshStatus: refreshStatus,
+    flush: function () { flush(true); }, // a person asked: now, whatever the back-off
+  };
 })();
