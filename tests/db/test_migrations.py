@@ -60,4 +60,4 @@ def test_sqlite_runs_with_wal_foreign_keys_and_busy_timeout(tmp_path: Any) -> No
         finally:
             await engine.dispose()
 
-    assert asyncio.run(pragmas()) == ("wal", 1, 5000)
+    assert asyncio.run(pragmas()) == ("wal", 1, 15000)
