@@ -19,9 +19,10 @@ from server.activities.models import (
 )
 from server.activities.sessions import get_session
 from server.attendance.models import AttendanceMark, MarkHistory, MarkStatus
+from server.attendance.prefetch import mark_cache
 from server.audit.service import record_audit
 from server.auth.actor import Actor
-from server.common.errors import Message, ValidationFailed
+from server.common.errors import Message, NotFound, ValidationFailed
 from server.common.models import utcnow
 from server.i18n.catalogs import N_
 
@@ -85,6 +86,37 @@ async def _load_mark(db: AsyncSession, data: MarkInput) -> AttendanceMark | None
     return (await db.exec(statement)).first()
 
 
+async def _activity_for_mark(db: AsyncSession, actor: Actor, session_id: uuid.UUID) -> Activity:
+    cache = mark_cache(db)
+    if cache is not None and session_id in cache.activities:
+        activity = cache.activities[session_id]
+        if activity is None:
+            raise NotFound
+        return activity
+    return await _activity_of(db, actor, session_id)
+
+
+async def _is_enrolled(db: AsyncSession, activity_id: uuid.UUID, person_id: uuid.UUID) -> bool:
+    cache = mark_cache(db)
+    if cache is not None and (activity_id, person_id) in cache.enrolled:
+        return True
+    enrollment = (
+        await db.exec(
+            select(Enrollment)
+            .where(Enrollment.activity_id == activity_id)
+            .where(Enrollment.person_id == person_id)
+        )
+    ).first()
+    return enrollment is not None and enrollment.status != EnrollmentStatus.WITHDRAWN
+
+
+async def _current_mark(db: AsyncSession, data: MarkInput) -> AttendanceMark | None:
+    cache = mark_cache(db)
+    if cache is not None and (data.session_id, data.person_id) in cache.marks:
+        return cache.marks[(data.session_id, data.person_id)]
+    return await _load_mark(db, data)
+
+
 async def record_mark(
     db: AsyncSession,
     actor: Actor,
@@ -98,16 +130,9 @@ async def record_mark(
     The value made later wins (by `marked_at`, the device's clock corrected for skew and never
     later than now), ties broken by device id, whatever order values arrive in. The losing
     value is kept in `MarkHistory`; differing values from two sources flag a disagreement."""
-    activity = await _activity_of(db, actor, data.session_id)
+    activity = await _activity_for_mark(db, actor, data.session_id)
     _check_status(activity, data)
-    enrollment = (
-        await db.exec(
-            select(Enrollment)
-            .where(Enrollment.activity_id == activity.id)
-            .where(Enrollment.person_id == data.person_id)
-        )
-    ).first()
-    if enrollment is None or enrollment.status == EnrollmentStatus.WITHDRAWN:
+    if not await _is_enrolled(db, activity.id, data.person_id):
         raise ValidationFailed({"person_id": Message(N_("This person is not enrolled here."))})
     now = utcnow()
     incoming = AttendanceMark(
@@ -121,7 +146,7 @@ async def record_mark(
         recorded_at=now,
         idempotency_key=idempotency_key,
     )
-    mark = await _load_mark(db, data)
+    mark = await _current_mark(db, data)
     superseded = False
     if mark is None:
         mark = incoming
@@ -137,6 +162,9 @@ async def record_mark(
                 setattr(mark, name, getattr(incoming, name))
         mark.disagreement = disagreement
     db.add(mark)
+    cache = mark_cache(db)
+    if cache is not None:
+        cache.marks[(data.session_id, data.person_id)] = mark
     await record_audit(
         db,
         action="attendance.mark",

@@ -13,12 +13,20 @@ from datetime import datetime, timedelta
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from server.attendance.prefetch import end_marks, prefetch_marks
 from server.auth.actor import Actor
 from server.common.errors import Message
 from server.common.models import utcnow
 from server.i18n.catalogs import N_
 from server.sync.service import ensure_device
-from server.sync.writes import Outcome, Write, WriteResult, apply_write
+from server.sync.writes import (
+    Outcome,
+    Write,
+    WriteResult,
+    apply_write,
+    end_batch,
+    prefetch_keys,
+)
 
 # Formats of queued writes this server accepts. A phone offline for weeks with an older page
 # may send an older format; one no longer accepted is refused with a reason, never dropped.
@@ -65,9 +73,11 @@ def clock_offset(sent_at: datetime | None, received_at: datetime) -> timedelta:
 
 def corrected_time(
     device_time: datetime | None, offset: timedelta, received_at: datetime
-) -> datetime | None:
+) -> datetime:
+    """The device's time of the act on the server's clock; a write without one counts as made
+    when it arrived (never later than that)."""
     if device_time is None:
-        return None
+        return received_at
     return min(device_time + offset, received_at)
 
 
@@ -76,11 +86,45 @@ def _refusal(message: str) -> WriteResult:
 
 
 async def apply_batch(db: AsyncSession, actor: Actor, batch: Batch) -> BatchOutcome:
-    """Apply every write in order, in one transaction (each write in its own savepoint)."""
+    """Apply every write in order, in one transaction. What marks read is loaded once for the
+    batch; marks are checked before anything is written, other kinds run in a savepoint."""
     received_at = utcnow()
     offset = clock_offset(batch.sent_at, received_at)
     device = await ensure_device(db, batch.device_id, actor.user_id, user_agent=batch.user_agent)
     actor = replace(actor, device_id=batch.device_id)
+    await prefetch_keys(db, [queued.key for queued in batch.writes])
+    await prefetch_marks(db, actor, _mark_pairs(batch.writes))
+    try:
+        results = await _apply_all(db, actor, batch, offset, received_at)
+        await db.flush()  # the whole batch's inserts and updates, in a few statements
+    finally:
+        end_batch(db)
+        end_marks(db)
+    device.last_sync_at = received_at
+    device.pending_count = max(0, batch.pending_count - len(batch.writes))
+    if batch.app_version:
+        device.app_version = batch.app_version[:40]
+    device.clock_offset_ms = int(offset.total_seconds() * 1000)
+    db.add(device)
+    return BatchOutcome(server_time=received_at, clock_offset=offset, results=results)
+
+
+def _mark_pairs(writes: list[QueuedWrite]) -> list[tuple[uuid.UUID, uuid.UUID]]:
+    pairs = []
+    for queued in writes:
+        if queued.kind != "attendance.mark":
+            continue
+        try:
+            pairs.append((uuid.UUID(str(queued.payload.get("session_id"))),
+                          uuid.UUID(str(queued.payload.get("person_id")))))  # fmt: skip
+        except ValueError:
+            continue  # refused by the handler's own validation
+    return pairs
+
+
+async def _apply_all(
+    db: AsyncSession, actor: Actor, batch: Batch, offset: timedelta, received_at: datetime
+) -> list[tuple[uuid.UUID, WriteResult]]:
     results: list[tuple[uuid.UUID, WriteResult]] = []
     for queued in batch.writes:
         if queued.format not in ACCEPTED_FORMATS:
@@ -96,10 +140,4 @@ async def apply_batch(db: AsyncSession, actor: Actor, batch: Batch) -> BatchOutc
             )
             result = await apply_write(db, actor, write)
         results.append((queued.key, result))
-    device.last_sync_at = received_at
-    device.pending_count = max(0, batch.pending_count - len(batch.writes))
-    if batch.app_version:
-        device.app_version = batch.app_version[:40]
-    device.clock_offset_ms = int(offset.total_seconds() * 1000)
-    db.add(device)
-    return BatchOutcome(server_time=received_at, clock_offset=offset, results=results)
+    return results

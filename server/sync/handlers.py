@@ -33,7 +33,7 @@ class MarkPayload(BaseModel):
     quantity: int | None = Field(default=None, ge=1, le=100)
 
 
-@write_handler("attendance.mark")
+@write_handler("attendance.mark", checks_before_writing=True)
 async def apply_mark(db: AsyncSession, actor: Actor, write: Write) -> WriteResult:
     payload = parse_form(MarkPayload, write.payload)
     outcome = await record_mark(

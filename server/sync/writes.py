@@ -15,6 +15,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server.auth.actor import Actor
@@ -47,19 +48,53 @@ class WriteResult:
 
 
 Handler = Callable[[AsyncSession, Actor, Write], Awaitable[WriteResult]]
-_HANDLERS: dict[str, Handler] = {}
 
 
-def write_handler(kind: str) -> Callable[[Handler], Handler]:
-    """Register the one function that applies writes of `kind`."""
+@dataclass(frozen=True)
+class _Registered:
+    handler: Handler
+    checks_before_writing: bool
+
+
+_HANDLERS: dict[str, _Registered] = {}
+BATCH_CACHE = "razem_batch_cache"
+
+
+@dataclass
+class BatchCache:
+    """Idempotency keys of one batch, looked up in one query instead of one per write."""
+
+    checked: set[uuid.UUID]
+    applied: dict[uuid.UUID, AppliedWrite]
+
+
+def write_handler(
+    kind: str, *, checks_before_writing: bool = False
+) -> Callable[[Handler], Handler]:
+    """Register the one function that applies writes of `kind`.
+
+    `checks_before_writing`: the handler refuses only before it adds anything to the session,
+    so inside a batch it needs no savepoint (two round trips fewer per write)."""
 
     def register(func: Handler) -> Handler:
         if kind in _HANDLERS:
             raise RuntimeError(f"a handler for {kind!r} is registered already")
-        _HANDLERS[kind] = func
+        _HANDLERS[kind] = _Registered(func, checks_before_writing)
         return func
 
     return register
+
+
+async def prefetch_keys(db: AsyncSession, keys: list[uuid.UUID]) -> None:
+    """Start batch mode: know which keys were applied before, with one query."""
+    found = await db.exec(select(AppliedWrite).where(col(AppliedWrite.idempotency_key).in_(keys)))
+    db.info[BATCH_CACHE] = BatchCache(
+        checked=set(keys), applied={row.idempotency_key: row for row in found.all()}
+    )
+
+
+def end_batch(db: AsyncSession) -> None:
+    db.info.pop(BATCH_CACHE, None)
 
 
 def payload_hash(write: Write) -> str:
@@ -93,7 +128,11 @@ async def refusal_of(db: AsyncSession, key: uuid.UUID | None) -> Message | None:
 
 async def apply_write(db: AsyncSession, actor: Actor, write: Write) -> WriteResult:
     """Apply `write` once. A repeat of its key returns the first result as a duplicate."""
-    seen = await db.get(AppliedWrite, write.key)
+    cache: BatchCache | None = db.info.get(BATCH_CACHE)
+    if cache is not None and write.key in cache.checked:
+        seen = cache.applied.get(write.key)
+    else:
+        seen = await db.get(AppliedWrite, write.key)
     if seen is not None:
         if seen.payload_hash != payload_hash(write) or seen.user_id != actor.user_id:
             return WriteResult(
@@ -106,28 +145,47 @@ async def apply_write(db: AsyncSession, actor: Actor, write: Write) -> WriteResu
             errors=_loaded_errors(seen.result.get("errors", {})),
             original_outcome=Outcome(seen.outcome),
         )
-    outcome = await _run_handler(db, actor, write)
-    db.add(
-        AppliedWrite(
-            idempotency_key=write.key,
-            user_id=actor.user_id,
-            device_id=actor.device_id,
-            kind=write.kind[:40],
-            payload_hash=payload_hash(write),
-            outcome=outcome.outcome.value,
-            result={"result": outcome.result, "errors": _stored_errors(outcome.errors)},
-        )
+    outcome = await _run_handler(db, actor, write, batch=cache is not None)
+    applied = AppliedWrite(
+        idempotency_key=write.key,
+        user_id=actor.user_id,
+        device_id=actor.device_id,
+        kind=write.kind[:40],
+        payload_hash=payload_hash(write),
+        outcome=outcome.outcome.value,
+        result={"result": outcome.result, "errors": _stored_errors(outcome.errors)},
     )
-    await db.flush()
+    db.add(applied)
+    if cache is not None:
+        cache.checked.add(write.key)
+        cache.applied[write.key] = applied  # flushed with the rest of the batch
+    else:
+        await db.flush()
     return outcome
 
 
-async def _run_handler(db: AsyncSession, actor: Actor, write: Write) -> WriteResult:
-    handler = _HANDLERS.get(write.kind)
-    if handler is None:
+def _refusal_of(exc: DomainError) -> WriteResult:
+    if isinstance(exc, ValidationFailed):
+        return WriteResult(Outcome.REFUSED, errors=exc.errors)
+    if isinstance(exc, NotFound):
+        return WriteResult(Outcome.REFUSED, errors={"": Message(N_("Not found."))})
+    return WriteResult(Outcome.REFUSED, errors={"": Message(N_("You may not make this change."))})
+
+
+async def _run_handler(
+    db: AsyncSession, actor: Actor, write: Write, *, batch: bool = False
+) -> WriteResult:
+    registered = _HANDLERS.get(write.kind)
+    if registered is None:
         return WriteResult(
             Outcome.REFUSED, errors={"": Message(N_("This kind of change is not accepted."))}
         )
+    if batch and registered.checks_before_writing:
+        try:
+            return await registered.handler(db, actor, write)
+        except DomainError as exc:
+            return _refusal_of(exc)
+    handler = registered.handler
     # A savepoint, so a refused write leaves nothing half-written but its key is still kept.
     savepoint = await db.begin_nested()
     try:

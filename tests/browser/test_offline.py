@@ -143,7 +143,7 @@ def test_offline_roster_and_newcomer_survive_reload_and_restart_and_sync_once(
 
     started = time.monotonic()
     server.start()
-    expect(page.locator("#sync-status")).to_have_text(SYNCED, timeout=30000)
+    expect(page.locator("#sync-status")).to_have_text(SYNCED, timeout=45000)
     print(f"synced {time.monotonic() - started:.1f} s after the server came back")
     expect(page.locator("li.roster-item.pending")).to_have_count(0)
     context.close()
@@ -175,7 +175,7 @@ def test_lost_response_killed_server_and_two_tabs_apply_each_write_once(
     server.stop()
     people = [tap(page, i, "Present") for i in range(3)]
     server.start()
-    expect(page.locator("#sync-status")).to_have_text(SYNCED, timeout=30000)
+    expect(page.locator("#sync-status")).to_have_text(SYNCED, timeout=45000)
 
     # A slow server killed in the middle of a batch: nothing of it was committed.
     server.stop()
@@ -190,7 +190,7 @@ def test_lost_response_killed_server_and_two_tabs_apply_each_write_once(
     server.start()
     page.evaluate("window.RazemOutbox.flush()")
     second_tab.evaluate("window.RazemOutbox.flush()")
-    expect(page.locator("#sync-status")).to_have_text(SYNCED, timeout=30000)
+    expect(page.locator("#sync-status")).to_have_text(SYNCED, timeout=45000)
     context.close()
 
     marks = session_marks(server, session_id)
@@ -222,12 +222,12 @@ def test_two_devices_disagree_offline_and_converge_in_either_order(
     second = tap(phones["a"][1], 1, "Excused")
     phones["b"][0].close()  # B's browser is closed: A reaches the server first…
     server.start()
-    expect(phones["a"][1].locator("#sync-status")).to_have_text(SYNCED, timeout=30000)
+    expect(phones["a"][1].locator("#sync-status")).to_have_text(SYNCED, timeout=45000)
     context = launch(playwright, tmp_path / "phone-b")  # …then B
     page = context.new_page()
     page.goto(f"{server.url}/sessions/{session_id}")
     wait_for(lambda: db_rows(server, "SELECT count(*) FROM applied_writes") == [(4,)])
-    expect(page.locator("#sync-status")).to_have_text(SYNCED, timeout=30000)
+    expect(page.locator("#sync-status")).to_have_text(SYNCED, timeout=45000)
     marks = session_marks(server, session_id)
     assert marks[hex_id(first)] == "absent"  # B's later tap wins though it arrived last
     assert marks[hex_id(second)] == "excused"  # A's later tap wins though it arrived first
@@ -319,7 +319,7 @@ def test_a_new_worker_version_keeps_the_outbox_and_the_app_is_installable(
     assert version == ["razem-shell-0.1.0-next"]
     expect(page.locator("#sync-status")).to_have_text("2 changes waiting to sync")
     server.inject()
-    expect(page.locator("#sync-status")).to_have_text(SYNCED, timeout=30000)
+    expect(page.locator("#sync-status")).to_have_text(SYNCED, timeout=45000)
     assert db_rows(
         server, "SELECT count(*) FROM attendance_marks WHERE session_id = ?", hex_id(session_id)
     ) == [(2,)]

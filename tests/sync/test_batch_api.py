@@ -249,3 +249,26 @@ def test_the_batch_endpoint_is_in_the_openapi_schema(client: Client) -> None:
     schema = client.get("/api/schema/openapi.json").json()
     assert "/api/sync/batch" in schema["paths"]
     assert "/api/sync/pack" in schema["paths"]
+
+
+def test_within_one_batch_a_newcomer_can_be_marked_and_a_repeat_is_a_duplicate(
+    client: Client, database_url: str
+) -> None:
+    setup = _setup(database_url)
+    sign_in(client, "me@example.org")
+    person_id = str(uuid.uuid4())
+    newcomer = {
+        "key": str(uuid.uuid4()),
+        "kind": "people.register_newcomer",
+        "payload": {"person_id": person_id, "session_id": str(setup.session_id),
+                    "given_name": "Olha", "family_name": "Batch", "consent_shown_in": "uk",
+                    "consent_purposes": ["attendance"], "confirm_new": True},
+        "user_id": str(setup.user_id),
+    }  # fmt: skip
+    later = datetime.now(UTC) + timedelta(seconds=1)
+    late = _mark(setup, 0, "late", later)
+    late["payload"]["person_id"] = person_id
+    repeat = dict(late)
+    results = _send(client, uuid.uuid4(), [newcomer, late, repeat]).json()["results"]
+    assert [r["outcome"] for r in results] == ["applied", "applied", "duplicate"]
+    assert _marks(database_url)[uuid.UUID(person_id)] == "late"

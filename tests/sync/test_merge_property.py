@@ -20,7 +20,7 @@ from server.attendance.models import AttendanceMark, MarkHistory
 from server.auth.actor import Actor
 from server.auth.models import Role
 from server.db import create_engine, create_session_maker
-from server.sync.batch import corrected_time
+from server.sync.batch import Batch, QueuedWrite, apply_batch, corrected_time
 from server.sync.models import Device
 from server.sync.writes import Write, apply_write
 from tests.factories import enroll, make_activity, make_person, make_session, make_user
@@ -91,6 +91,37 @@ async def _apply(
         await apply_write(db, actors[tap.device], write)
 
 
+async def _apply_batches(
+    db: AsyncSession, user_id: uuid.UUID, devices: list[uuid.UUID], session_id: uuid.UUID,
+    people: list[uuid.UUID], order: list[tuple[uuid.UUID, Tap]], skews: list[int],
+) -> None:  # fmt: skip
+    runs: list[list[tuple[uuid.UUID, Tap]]] = []
+    for item in order:
+        if runs and runs[-1][0][1].device == item[1].device:
+            runs[-1].append(item)
+        else:
+            runs.append([item])
+    actor = Actor(user_id, Role.FACILITATOR)
+    for run in runs:
+        device = run[0][1].device
+        writes = [
+            QueuedWrite(
+                key=key,
+                kind="attendance.mark",
+                payload={
+                    "session_id": str(session_id),
+                    "person_id": str(people[tap.person]),
+                    "status": tap.status,
+                },
+                # The skew applied up front; sent_at=None means no further correction.
+                device_time=tap.device_time + timedelta(minutes=skews[device]),
+                user_id=user_id,
+            )
+            for key, tap in run
+        ]
+        await apply_batch(db, actor, Batch(device_id=devices[device], writes=writes))
+
+
 async def _state(db: AsyncSession, session_id: uuid.UUID) -> tuple[dict[uuid.UUID, tuple], Counter]:
     marks = (
         await db.exec(select(AttendanceMark).where(AttendanceMark.session_id == session_id))
@@ -108,7 +139,7 @@ async def _check(db: AsyncSession, writes: list[Tap], skews: list[int], seed: in
     for person in persons:
         await enroll(db, activity, person)
     people = [person.id for person in persons]
-    sessions = [await make_session(db, activity, date(2026, 1, 5 + i)) for i in range(2)]
+    sessions = [await make_session(db, activity, date(2026, 1, 5 + i)) for i in range(3)]
     devices = [uuid.uuid4() for _ in range(3)]
     for device in devices:
         db.add(Device(id=device, user_id=user.id))
@@ -118,9 +149,7 @@ async def _check(db: AsyncSession, writes: list[Tap], skews: list[int], seed: in
 
     def corrected(item: tuple[uuid.UUID, Tap]) -> tuple[datetime, str]:
         tap = item[1]
-        when = corrected_time(tap.device_time,
-                              timedelta(minutes=skews[tap.device]), RECEIVED)  # fmt: skip
-        assert when is not None
+        when = corrected_time(tap.device_time, timedelta(minutes=skews[tap.device]), RECEIVED)
         return when, str(devices[tap.device])
 
     # A: one by one in corrected-time order. B: shuffled, with some writes sent twice.
@@ -133,10 +162,16 @@ async def _check(db: AsyncSession, writes: list[Tap], skews: list[int], seed: in
     rng.shuffle(shuffled)
     await _apply(db, actors, sessions[0].id, people, in_order, skews)
     await _apply(db, actors, sessions[1].id, people, shuffled, skews)
+    # C: the same shuffled stream through the batch endpoint's code (prefetched, no savepoints),
+    # one batch per run of consecutive writes from one device, duplicates inside batches.
+    rekey_c = {key: uuid.uuid4() for key, _ in shuffled}
+    await _apply_batches(db, user.id, devices, sessions[2].id, people,
+                         [(rekey_c[key], tap) for key, tap in shuffled], skews)  # fmt: skip
     final_a, kept_a = await _state(db, sessions[0].id)
     final_b, kept_b = await _state(db, sessions[1].id)
-    assert final_a == final_b
-    assert kept_a == kept_b
+    final_c, kept_c = await _state(db, sessions[2].id)
+    assert final_a == final_b == final_c
+    assert kept_a == kept_b == kept_c
     assert sum(kept_a.values()) == len(keyed) - len(final_a)  # every loser kept, once
     for pid in people:
         mine = [item for item in keyed if people[item[1].person] == pid]
