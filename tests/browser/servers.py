@@ -61,6 +61,7 @@ def seed_database(path: Path) -> str:
 class ServerProcess:
     def __init__(self, database_url: str, folder: Path, port: int | None = None) -> None:
         self.build = ""
+        self.htmx_url = "/static/vendor/htmx-2.0.11.min.js"
         self.faults = folder / "faults.json"
         self.faults.write_text("{}")
         self.database_url = database_url
@@ -79,7 +80,7 @@ class ServerProcess:
             "RAZEM_DATABASE_URL": self.database_url,
             "RAZEM_SECRET_KEY": SECRET,
             "RAZEM_DATA_DIR": str(self.folder),
-            "RAZEM_HTMX_URL": "/static/vendor/htmx-2.0.11.min.js",
+            "RAZEM_HTMX_URL": self.htmx_url,
             "RAZEM_DEFAULT_LANGUAGE": "en",
             "RAZEM_FAULTS_FILE": str(self.faults),
             "RAZEM_BUILD": self.build,

@@ -361,3 +361,25 @@ def test_offline_page_sign_out_and_another_person_on_the_same_phone(
     sign_in(page, server)
     wait_for(lambda: len(session_marks(server, session_id)) == 1)
     context.close()
+
+
+def test_the_worker_installs_when_the_htmx_cdn_cannot_be_reached(
+    playwright: Playwright, server: ServerProcess, tmp_path: Path
+) -> None:
+    """These machines reach no CDN: the pinned CDN URL fails, the install still succeeds, and
+    the pages work offline without htmx (every control is a plain form)."""
+    server.stop()
+    server.htmx_url = "https://cdn.jsdelivr.net/npm/htmx.org@2.0.11/dist/htmx.min.js"
+    server.start()
+    context = launch(playwright, tmp_path / "phone")
+    page = context.new_page()
+    sign_in(page, server)
+    wait_until_offline_ready(page)
+    session_id = open_todays_choir(page)
+    server.stop()
+    page.reload()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Multicultural Choir")
+    person_id = tap(page, 0, "Present")
+    server.start()
+    wait_for(lambda: session_marks(server, session_id) == {hex_id(person_id): "present"}, 30)
+    context.close()
