@@ -23,7 +23,7 @@ from server.attendance.prefetch import mark_cache
 from server.audit.service import record_audit
 from server.auth.actor import Actor
 from server.common.errors import Message, NotFound, ValidationFailed
-from server.common.models import utcnow
+from server.common.models import new_id, utcnow
 from server.i18n.catalogs import N_
 
 
@@ -60,6 +60,8 @@ def _order(marked_at: datetime, device_id: uuid.UUID | None) -> tuple[datetime, 
 
 def _history_of(mark: AttendanceMark) -> MarkHistory:
     return MarkHistory(
+        id=new_id(),
+        superseded_at=utcnow(),
         session_id=mark.session_id,
         person_id=mark.person_id,
         status=mark.status,
@@ -136,6 +138,8 @@ async def record_mark(
         raise ValidationFailed({"person_id": Message(N_("This person is not enrolled here."))})
     now = utcnow()
     incoming = AttendanceMark(
+        id=new_id(),  # given, not defaulted: a default factory costs more than the rest here
+        disagreement=False,
         session_id=data.session_id,
         person_id=data.person_id,
         status=data.status,

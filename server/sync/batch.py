@@ -25,6 +25,7 @@ from server.sync.writes import (
     WriteResult,
     apply_write,
     end_batch,
+    finish_batch,
     prefetch_keys,
 )
 
@@ -96,7 +97,7 @@ async def apply_batch(db: AsyncSession, actor: Actor, batch: Batch) -> BatchOutc
     await prefetch_marks(db, actor, _mark_pairs(batch.writes))
     try:
         results = await _apply_all(db, actor, batch, offset, received_at)
-        await db.flush()  # the whole batch's inserts and updates, in a few statements
+        await finish_batch(db)  # the whole batch's inserts and updates, in a few statements
     finally:
         end_batch(db)
         end_marks(db)

@@ -15,11 +15,14 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
+from sqlalchemy import insert
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from server.audit.service import AUDIT_ROWS, insert_audit_rows
 from server.auth.actor import Actor
 from server.common.errors import DomainError, Message, NotFound, ValidationFailed
+from server.common.models import utcnow
 from server.i18n.catalogs import N_
 from server.sync.models import AppliedWrite
 
@@ -60,12 +63,25 @@ _HANDLERS: dict[str, _Registered] = {}
 BATCH_CACHE = "razem_batch_cache"
 
 
+@dataclass(frozen=True)
+class _Seen:
+    """An applied write of this batch, not yet inserted (the fields a repeat needs)."""
+
+    payload_hash: str
+    user_id: uuid.UUID | None
+    outcome: str
+    result: dict[str, Any]
+
+
 @dataclass
 class BatchCache:
-    """Idempotency keys of one batch, looked up in one query instead of one per write."""
+    """Idempotency keys of one batch, looked up in one query instead of one per write; the
+    batch's applied keys and audit rows, inserted together at the end."""
 
     checked: set[uuid.UUID]
-    applied: dict[uuid.UUID, AppliedWrite]
+    applied: dict[uuid.UUID, AppliedWrite | _Seen]
+    rows: list[dict[str, Any]] = field(default_factory=list)
+    audit_rows: list[dict[str, Any]] = field(default_factory=list)
 
 
 def write_handler(
@@ -93,8 +109,22 @@ async def prefetch_keys(db: AsyncSession, keys: list[uuid.UUID]) -> None:
     )
 
 
+async def finish_batch(db: AsyncSession) -> None:
+    """Insert what the batch collected (after the marks themselves are flushed)."""
+    cache: BatchCache | None = db.info.get(BATCH_CACHE)
+    if cache is None:
+        return
+    await db.flush()
+    if cache.rows:
+        await db.exec(insert(AppliedWrite), params=cache.rows)
+    await insert_audit_rows(db, cache.audit_rows)
+    cache.rows.clear()
+    cache.audit_rows.clear()
+
+
 def end_batch(db: AsyncSession) -> None:
     db.info.pop(BATCH_CACHE, None)
+    db.info.pop(AUDIT_ROWS, None)
 
 
 def payload_hash(write: Write) -> str:
@@ -145,21 +175,25 @@ async def apply_write(db: AsyncSession, actor: Actor, write: Write) -> WriteResu
             errors=_loaded_errors(seen.result.get("errors", {})),
             original_outcome=Outcome(seen.outcome),
         )
-    outcome = await _run_handler(db, actor, write, batch=cache is not None)
-    applied = AppliedWrite(
-        idempotency_key=write.key,
-        user_id=actor.user_id,
-        device_id=actor.device_id,
-        kind=write.kind[:40],
-        payload_hash=payload_hash(write),
-        outcome=outcome.outcome.value,
-        result={"result": outcome.result, "errors": _stored_errors(outcome.errors)},
-    )
-    db.add(applied)
+    outcome = await _run_handler(db, actor, write, cache=cache)
+    row: dict[str, Any] = {
+        "idempotency_key": write.key,
+        "user_id": actor.user_id,
+        "device_id": actor.device_id,
+        "kind": write.kind[:40],
+        "payload_hash": payload_hash(write),
+        "outcome": outcome.outcome.value,
+        "result": {"result": outcome.result, "errors": _stored_errors(outcome.errors)},
+        "applied_at": utcnow(),
+    }
     if cache is not None:
         cache.checked.add(write.key)
-        cache.applied[write.key] = applied  # flushed with the rest of the batch
+        cache.rows.append(row)  # inserted with the rest of the batch
+        cache.applied[write.key] = _Seen(
+            row["payload_hash"], actor.user_id, row["outcome"], row["result"]
+        )
     else:
+        db.add(AppliedWrite(**row))
         await db.flush()
     return outcome
 
@@ -173,18 +207,22 @@ def _refusal_of(exc: DomainError) -> WriteResult:
 
 
 async def _run_handler(
-    db: AsyncSession, actor: Actor, write: Write, *, batch: bool = False
+    db: AsyncSession, actor: Actor, write: Write, *, cache: BatchCache | None = None
 ) -> WriteResult:
     registered = _HANDLERS.get(write.kind)
     if registered is None:
         return WriteResult(
             Outcome.REFUSED, errors={"": Message(N_("This kind of change is not accepted."))}
         )
-    if batch and registered.checks_before_writing:
+    if cache is not None and registered.checks_before_writing:
+        # Nothing to roll back if it refuses: its audit rows can wait for the batch's end.
+        db.info[AUDIT_ROWS] = cache.audit_rows
         try:
             return await registered.handler(db, actor, write)
         except DomainError as exc:
             return _refusal_of(exc)
+        finally:
+            db.info.pop(AUDIT_ROWS, None)
     handler = registered.handler
     # A savepoint, so a refused write leaves nothing half-written but its key is still kept.
     savepoint = await db.begin_nested()
