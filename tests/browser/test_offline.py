@@ -9,11 +9,13 @@ import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from playwright.sync_api import BrowserContext, Page, Playwright, expect
 
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
+from tests.browser.proxy import CuttingProxy
 from tests.browser.servers import ServerProcess, seed_database
 
 pytestmark = pytest.mark.browser
@@ -383,3 +385,33 @@ def test_the_worker_installs_when_the_htmx_cdn_cannot_be_reached(
     server.start()
     wait_for(lambda: session_marks(server, session_id) == {hex_id(person_id): "present"}, 30)
     context.close()
+
+
+def test_a_batch_answer_lost_on_the_wire_after_commit_is_not_applied_twice(
+    playwright: Playwright, server: ServerProcess, tmp_path: Path
+) -> None:
+    """A real cut: a proxy between phone and server drops the connection as the answer to a
+    committed batch starts; the phone sends the batch again later, and nothing is doubled."""
+    proxy = CuttingProxy(server.port)
+    proxy.start()
+    try:
+        front = SimpleNamespace(url=proxy.url)  # the phone talks to the proxy
+        context = launch(playwright, tmp_path / "phone")
+        page = context.new_page()
+        sign_in(page, front)  # type: ignore[arg-type]
+        wait_until_offline_ready(page)
+        session_id = open_todays_choir(page)
+        server.stop()
+        people = [tap(page, i, "Present") for i in range(4)]
+        proxy.cut_batch_responses = 1
+        server.start()
+        expect(page.locator("#sync-status")).to_have_text(SYNCED, timeout=45000)
+        assert proxy.cut == 1
+        context.close()
+    finally:
+        proxy.stop()
+    marks = session_marks(server, session_id)
+    assert sorted(marks) == sorted(hex_id(p) for p in people)
+    assert db_rows(server, "SELECT count(*) FROM applied_writes") == [(4,)]
+    audits = db_rows(server, "SELECT count(*) FROM audit_entries WHERE action = 'attendance.mark'")
+    assert audits == [(4,)]
