@@ -105,6 +105,20 @@
     return transaction([ATTENTION], "readwrite", function (s) { return done(s[ATTENTION].delete(key)); });
   }
 
+  // A person fixed a refused write: it goes back in the queue as a new act (a new key, since
+  // the server keeps its answer to the old one), keeping when it was first made.
+  function requeue(item, changes) {
+    return transaction([OUTBOX, ATTENTION], "readwrite", function (s) {
+      var again = Object.assign({}, item, changes || {}, {
+        key: scope.crypto.randomUUID(), requeuedFrom: item.key, requeuedAt: new Date().toISOString(),
+      });
+      delete again.seq;
+      delete again.errors;
+      delete again.refusedAt;
+      return Promise.all([done(s[ATTENTION].delete(item.key)), done(s[OUTBOX].add(again))]);
+    });
+  }
+
   function getMeta(name) {
     return transaction([META], "readonly", function (s) { return done(s[META].get(name)); });
   }
@@ -115,6 +129,6 @@
 
   scope.RazemStore = {
     add: add, list: list, remove: remove, toAttention: toAttention, listAttention: listAttention,
-    discard: discard, getMeta: getMeta, setMeta: setMeta,
+    discard: discard, requeue: requeue, getMeta: getMeta, setMeta: setMeta,
   };
 })(self);

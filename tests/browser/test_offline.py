@@ -285,8 +285,42 @@ def test_expired_session_waits_for_sign_in_and_refusals_need_attention(
     attention = page.locator("#attention-list")
     expect(attention).to_contain_text("This person is not enrolled here.")
     expect(page.locator("#pending-list")).to_contain_text("Nothing is waiting.")
-    marks = session_marks(server, session_id)
-    assert marks == {hex_id(kept): "present"}
+    assert session_marks(server, session_id) == {hex_id(kept): "present"}
+    # The cause is fixed (the person is back in the choir): send it again, as a new act.
+    with sqlite3.connect(path) as conn:
+        conn.execute(
+            "UPDATE enrollments SET status = 'active' WHERE person_id = ?", (hex_id(refused),)
+        )
+    attention.get_by_role("button", name="Send again").click()
+    expect(attention).to_contain_text("Nothing needs attention.")
+    wait_for(lambda: session_marks(server, session_id).get(hex_id(refused)) == "late")
+
+    # A newcomer registered offline who turns out to be a likely duplicate: refused, then
+    # registered anyway by the person who knows better; and a discard.
+    given, family, year = db_rows(
+        server,
+        "SELECT given_name, family_name, birth_year FROM people "
+        "WHERE birth_year IS NOT NULL LIMIT 1",
+    )[0]
+    page.goto(f"{server.url}/sessions/{session_id}")
+    server.stop()
+    page.get_by_role("link", name="Register a newcomer").click()
+    page.get_by_label("Given name").fill(str(given))
+    page.get_by_label("Family name").fill(str(family))
+    page.get_by_label("Birth year").fill(str(year))
+    page.get_by_role("button", name="Register and mark present").click()
+    tap(page, 2, "Excused")
+    with sqlite3.connect(path) as conn:
+        conn.execute("UPDATE enrollments SET status = 'withdrawn' WHERE person_id = ?",
+                     (hex_id(row(page, 2).get_attribute("data-person-id") or ""),))  # fmt: skip
+    people_before = db_rows(server, "SELECT count(*) FROM people")
+    server.start()
+    page.goto(f"{server.url}/sync")
+    expect(attention).to_contain_text(
+        "Someone with this name and birth year is registered already.", timeout=30000
+    )
+    attention.get_by_role("button", name="Register as a new person anyway").click()
+    wait_for(lambda: db_rows(server, "SELECT count(*) FROM people") == [(people_before[0][0] + 1,)])
     page.once("dialog", lambda dialog: dialog.accept())
     attention.get_by_role("button", name="Discard").click()
     expect(attention).to_contain_text("Nothing needs attention.")

@@ -69,6 +69,22 @@
           open.textContent = label("open");
           li.appendChild(open);
         }
+        var again = document.createElement("button");
+        again.type = "button";
+        again.className = "button secondary";
+        again.textContent = label("send-again");
+        again.onclick = function () { resend(item, null); };
+        li.appendChild(again);
+        if (item.kind === "people.register_newcomer") {
+          var anyway = document.createElement("button");
+          anyway.type = "button";
+          anyway.className = "button secondary";
+          anyway.textContent = label("register-anyway");
+          anyway.onclick = function () {
+            resend(item, { payload: Object.assign({}, item.payload, { confirm_new: true }) });
+          };
+          li.appendChild(anyway);
+        }
         var discard = document.createElement("button");
         discard.type = "button";
         discard.className = "button secondary";
@@ -79,6 +95,16 @@
         li.appendChild(discard);
       }
       list.appendChild(li);
+    });
+  }
+
+  function resend(item, changes) {
+    Store.requeue(item, changes).then(function () {
+      render();
+      if (window.RazemOutbox) {
+        window.RazemOutbox.refreshStatus();
+        window.RazemOutbox.flush();
+      }
     });
   }
 
