@@ -18,7 +18,7 @@ from server.activities.models import (
     SessionStatus,
 )
 from server.activities.scope import visible_activity_ids
-from server.audit.service import record_audit
+from server.audit.service import audit_by
 from server.auth.actor import Actor
 from server.common.errors import NotFound
 from server.common.models import utcnow
@@ -60,12 +60,10 @@ async def update_session(
     session.note = note
     session.updated_at = utcnow()
     db.add(session)
-    await record_audit(
+    await audit_by(
         db,
-        action="session.update",
-        actor_id=actor.user_id,
-        device_id=actor.device_id,
-        ip_address=actor.ip_address,
+        actor,
+        "session.update",
         entity_type="session",
         entity_id=str(session.id),
         details={"changed": sorted(changes)},  # the note itself may name people: not copied
@@ -102,12 +100,10 @@ async def enroll(
     enrollment.status = EnrollmentStatus.ACTIVE
     db.add(enrollment)
     await db.flush()
-    await record_audit(
+    await audit_by(
         db,
-        action="enrollment.add",
-        actor_id=actor.user_id,
-        device_id=actor.device_id,
-        ip_address=actor.ip_address,
+        actor,
+        "enrollment.add",
         entity_type="activity",
         entity_id=str(activity_id),
         details={"person_id": str(person_id)},

@@ -16,6 +16,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from server.activities.scope import people_visible_to
 from server.activities.sessions import SessionContext, get_session
 from server.attendance.roster import list_roster
+from server.attendance.routes import back_to_roster
 from server.auth.actor import Actor
 from server.common.errors import Message, ValidationFailed
 from server.common.validation import parse_form
@@ -23,7 +24,7 @@ from server.i18n.catalogs import N_
 from server.people.models import Person
 from server.people.schemas import NewPerson
 from server.people.service import find_by_code, find_similar, get_person, search_people
-from server.sync.writes import Outcome, was_applied
+from server.sync.writes import was_applied
 from server.web.deps import provide_actor
 from server.web.forms import form_data, is_htmx
 from server.web.guards import signed_in
@@ -102,13 +103,10 @@ class ArrivalPages(Controller):
                 return _newcomer_page(context, values, similar=similar, status=409)
         payload = {**values, "session_id": str(session_id), "confirm_new": True}
         result = await submit_write(request, db, actor, form, "people.register_newcomer", payload)
-        if Outcome.REFUSED in (result.outcome, result.original_outcome):
+        if result.refused:
             return _newcomer_page(context, values, errors=result.errors, status=400)
         person_id = result.result.get("person_id", values["person_id"])
-        return Redirect(
-            f"/sessions/{session_id}?added={person_id}#roster-row-{person_id}",
-            status_code=HTTP_303_SEE_OTHER,
-        )
+        return back_to_roster(session_id, f"roster-row-{person_id}", f"added={person_id}")
 
     @get("/add", name="add_person")
     async def show_add(
@@ -144,13 +142,10 @@ class ArrivalPages(Controller):
             if form.get(name):
                 payload[name] = form[name]
         result = await submit_write(request, db, actor, form, "activities.enroll", payload)
-        if Outcome.REFUSED in (result.outcome, result.original_outcome):
+        if result.refused:
             return Redirect(f"/sessions/{session_id}/add", status_code=HTTP_303_SEE_OTHER)
         person_id = payload["person_id"]
-        return Redirect(
-            f"/sessions/{session_id}?added={person_id}#roster-row-{person_id}",
-            status_code=HTTP_303_SEE_OTHER,
-        )
+        return back_to_roster(session_id, f"roster-row-{person_id}", f"added={person_id}")
 
     @get("/check-in", name="check_in")
     async def show_check_in(

@@ -16,7 +16,7 @@ from server.activities.sessions import get_session
 from server.attendance.roster import Roster, list_roster, roster_row
 from server.auth.actor import Actor
 from server.common.errors import Message
-from server.sync.writes import Outcome, WriteResult, refusal_of
+from server.sync.writes import WriteResult, refusal_of
 from server.web.deps import provide_actor
 from server.web.forms import form_data, is_htmx
 from server.web.guards import signed_in
@@ -24,9 +24,7 @@ from server.web.writes import parse_uuid, submit_write
 
 
 def first_error(result: WriteResult) -> Message | None:
-    if result.outcome != Outcome.REFUSED and result.original_outcome != Outcome.REFUSED:
-        return None
-    return next(iter(result.errors.values()), None)
+    return next(iter(result.errors.values()), None) if result.refused else None
 
 
 def roster_page(roster: Roster, *, status: int = 200, **context: Any) -> Template:
@@ -44,7 +42,7 @@ def roster_page(roster: Roster, *, status: int = 200, **context: Any) -> Templat
     )
 
 
-def _back(session_id: uuid.UUID, anchor: str = "", query: str = "") -> Redirect:
+def back_to_roster(session_id: uuid.UUID, anchor: str = "", query: str = "") -> Redirect:
     target = (
         f"/sessions/{session_id}"
         + (f"?{query}" if query else "")
@@ -122,7 +120,7 @@ class RosterPages(Controller):
             roster = await list_roster(db, actor, session_id)
             errors = {str(person_id or ""): error}
             return roster_page(roster, status=400, errors=errors)
-        return _back(session_id, f"roster-row-{person_id}")
+        return back_to_roster(session_id, f"roster-row-{person_id}")
 
     @post("/close")
     async def close(
@@ -143,7 +141,7 @@ class RosterPages(Controller):
                 template_name="attendance/_close_response.html",
                 context={"roster": roster, "errors": {}},
             )
-        return _back(session_id, "roster")
+        return back_to_roster(session_id, "roster")
 
     @post("/details")
     async def save_details(
@@ -161,9 +159,9 @@ class RosterPages(Controller):
             "note": str(form.get("note") or ""),
         }
         result = await submit_write(request, db, actor, form, "session.update", payload)
-        if result.outcome == Outcome.REFUSED:
+        if result.refused:
             roster = await list_roster(db, actor, session_id)
             return roster_page(
                 roster, status=400, detail_errors=result.errors, detail_values=payload
             )
-        return _back(session_id, "session-details", "saved=1")
+        return back_to_roster(session_id, "session-details", "saved=1")

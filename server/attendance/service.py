@@ -20,7 +20,7 @@ from server.activities.models import (
 from server.activities.sessions import get_session
 from server.attendance.models import AttendanceMark, MarkHistory, MarkStatus
 from server.attendance.prefetch import mark_cache
-from server.audit.service import record_audit
+from server.audit.service import audit_by
 from server.auth.actor import Actor
 from server.common.errors import Message, NotFound, ValidationFailed
 from server.common.models import new_id, utcnow
@@ -169,12 +169,10 @@ async def record_mark(
     cache = mark_cache(db)
     if cache is not None:
         cache.marks[(data.session_id, data.person_id)] = mark
-    await record_audit(
+    await audit_by(
         db,
-        action="attendance.mark",
-        actor_id=actor.user_id,
-        device_id=actor.device_id,
-        ip_address=actor.ip_address,
+        actor,
+        "attendance.mark",
         entity_type="session",
         entity_id=str(data.session_id),
         details={
@@ -217,12 +215,10 @@ async def close_session(
     if context.session.status == SessionStatus.PLANNED:
         context.session.status = SessionStatus.HELD
         db.add(context.session)
-    await record_audit(
+    await audit_by(
         db,
-        action="session.close",
-        actor_id=actor.user_id,
-        device_id=actor.device_id,
-        ip_address=actor.ip_address,
+        actor,
+        "session.close",
         entity_type="session",
         entity_id=str(session_id),
         details={"marked_absent": count},
@@ -249,13 +245,7 @@ async def check_in(
     status = (
         MarkStatus.RECEIVED if activity.kind == ActivityKind.DISTRIBUTION else MarkStatus.PRESENT
     )
-    existing = (
-        await db.exec(
-            select(AttendanceMark)
-            .where(AttendanceMark.session_id == session_id)
-            .where(AttendanceMark.person_id == person_id)
-        )
-    ).first()
+    existing = await _current_mark(db, MarkInput(session_id, person_id, status))
     if existing is not None and existing.status in (status, MarkStatus.LATE):
         return CheckInOutcome(mark=existing, already=True)
     outcome = await record_mark(

@@ -9,6 +9,7 @@ from sqlalchemy import insert
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server.audit.models import AuditEntry
+from server.auth.actor import Actor
 from server.common.models import new_id, utcnow
 
 # While a batch applies writes that cannot fail half-way, their audit rows are collected here
@@ -49,3 +50,25 @@ async def record_audit(
         collected.append(row)
     else:
         db.add(AuditEntry(**row))
+
+
+async def audit_by(
+    db: AsyncSession,
+    actor: Actor,
+    action: str,
+    *,
+    entity_type: str = "",
+    entity_id: str = "",
+    details: dict[str, Any] | None = None,
+) -> None:
+    """Audit what a signed-in actor did: who, from which device and address."""
+    await record_audit(
+        db,
+        action=action,
+        actor_id=actor.user_id,
+        device_id=actor.device_id,
+        ip_address=actor.ip_address,
+        entity_type=entity_type,
+        entity_id=entity_id,
+        details=details,
+    )

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import and_, false
+from sqlalchemy import and_
 from sqlmodel import col, or_, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 from sqlmodel.sql.expression import SelectOfScalar
 
-from server.audit.service import record_audit
+from server.audit.service import audit_by
 from server.auth.actor import Actor
 from server.common.errors import Message, NotFound, ValidationFailed
 from server.common.models import utcnow
@@ -128,18 +128,12 @@ async def register_person(db: AsyncSession, actor: Actor, data: NewPerson) -> Pe
             shown_in=data.consent_shown_in,
         )
     )
-    await record_audit(
+    await audit_by(
         db,
-        action="person.register",
-        actor_id=actor.user_id,
-        device_id=actor.device_id,
-        ip_address=actor.ip_address,
+        actor,
+        "person.register",
         entity_type="person",
         entity_id=str(person.id),
         details={"consent": [p.value for p in data.consent_purposes]},
     )
     return person
-
-
-def nobody() -> SelectOfScalar[uuid.UUID]:
-    return select(Person.id).where(false())

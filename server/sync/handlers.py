@@ -121,21 +121,10 @@ async def _check_may_enrol(db: AsyncSession, actor: Actor, payload: EnrolPayload
 
 
 @write_handler("activities.enroll")
-async def apply_enrol(db: AsyncSession, actor: Actor, write: Write) -> WriteResult:
-    """Add an existing person to the session's activity and mark them present."""
-    payload = parse_form(EnrolPayload, write.payload)
-    context = await get_session(db, actor, payload.session_id)
-    await _check_may_enrol(db, actor, payload)
-    await enroll(db, actor, context.activity.id, payload.person_id)
-    outcome = await check_in(
-        db, actor, payload.session_id, payload.person_id, marked_at=write.device_time
-    )
-    return WriteResult(Outcome.APPLIED, {"already": outcome.already})
-
-
 @write_handler("attendance.check_in")
 async def apply_check_in(db: AsyncSession, actor: Actor, write: Write) -> WriteResult:
-    """Check a person in at an event (enrolling them if they were not on the list)."""
+    """Add a person to the session's activity (if they were not on the list) and mark them
+    present, once: "add an existing person" and event check-in are the same act."""
     payload = parse_form(EnrolPayload, write.payload)
     context = await get_session(db, actor, payload.session_id)
     await _check_may_enrol(db, actor, payload)

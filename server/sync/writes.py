@@ -49,6 +49,11 @@ class WriteResult:
     errors: dict[str, Message] = field(default_factory=dict)
     original_outcome: Outcome | None = None  # for duplicates: what the first send produced
 
+    @property
+    def refused(self) -> bool:
+        """Refused now, or a repeat of a write that was refused the first time."""
+        return Outcome.REFUSED in (self.outcome, self.original_outcome)
+
 
 Handler = Callable[[AsyncSession, Actor, Write], Awaitable[WriteResult]]
 

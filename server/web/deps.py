@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import AsyncIterator
 
 from litestar import Request
@@ -14,6 +13,7 @@ from server.auth.actor import Actor
 from server.auth.models import StaffUser
 from server.i18n.catalogs import Translator, get_translator
 from server.web.appstate import AppState
+from server.web.writes import device_id_of
 
 _READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
@@ -47,16 +47,11 @@ def provide_actor(request: Request) -> Actor:
     user: StaffUser | None = request.scope.get("user")
     if user is None:
         raise NotAuthorizedException()
-    device = request.headers.get("x-razem-device", "")
-    try:
-        device_id = uuid.UUID(device) if device else None
-    except ValueError:
-        device_id = None
     return Actor(
         user_id=user.id,
         role=user.role,
         display_name=user.display_name,
-        device_id=device_id,
+        device_id=device_id_of(request),
         ip_address=client_ip(request),
     )
 
