@@ -8,6 +8,8 @@ from collections.abc import Awaitable, Callable
 from datetime import date, time
 from typing import Any, TypeVar
 
+from sqlalchemy import func
+from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server.activities.models import (
@@ -17,6 +19,7 @@ from server.activities.models import (
     ActivityStaff,
     Enrollment,
 )
+from server.attendance.models import AttendanceMark
 from server.auth.models import Role, StaffUser
 from server.auth.passwords import hash_password
 from server.db import create_engine, create_session_maker, session_scope
@@ -41,6 +44,25 @@ def run_in_db(database_url: str, work: Callable[[AsyncSession], Awaitable[T]]) -
             await engine.dispose()
 
     return asyncio.run(runner())
+
+
+def count_rows(database_url: str, model: type) -> int:
+    """How many rows a table holds now."""
+
+    async def count(db: AsyncSession) -> int:
+        return int((await db.exec(select(func.count()).select_from(model))).one())
+
+    return run_in_db(database_url, count)
+
+
+def marks_by_person(database_url: str) -> dict[uuid.UUID, str]:
+    """Every attendance mark's status, by person (the tests use one session at a time)."""
+
+    async def load(db: AsyncSession) -> dict[uuid.UUID, str]:
+        marks = (await db.exec(select(AttendanceMark))).all()
+        return {m.person_id: m.status.value for m in marks}
+
+    return run_in_db(database_url, load)
 
 
 async def make_user(

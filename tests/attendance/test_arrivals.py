@@ -14,7 +14,15 @@ from server.activities.models import ActivityKind, Enrollment
 from server.attendance.models import AttendanceMark
 from server.auth.models import Role
 from server.people.models import Consent, Person
-from tests.factories import enroll, make_activity, make_person, make_session, make_user, run_in_db
+from tests.factories import (
+    count_rows,
+    enroll,
+    make_activity,
+    make_person,
+    make_session,
+    make_user,
+    run_in_db,
+)
 from tests.helpers import Client, csrf_token, sign_in
 
 HTMX = {"HX-Request": "true"}
@@ -34,13 +42,6 @@ def _setup(database_url: str, kind: ActivityKind = ActivityKind.CHOIR) -> dict[s
         return {"session": session.id, "activity": activity.id, "mine": mine, "stranger": stranger}
 
     return run_in_db(database_url, build)
-
-
-def _count(database_url: str, model: type) -> int:
-    async def count(db: AsyncSession) -> int:
-        return int((await db.exec(select(func.count()).select_from(model))).one())
-
-    return run_in_db(database_url, count)
 
 
 def _newcomer(client: Client, session_id: object, **fields: object) -> object:
@@ -99,7 +100,7 @@ def test_a_near_duplicate_is_offered_instead_of_a_second_record(
 ) -> None:
     setup = _setup(database_url)
     sign_in(client, "me@example.org")
-    people_before = _count(database_url, Person)
+    people_before = count_rows(database_url, Person)
     # The same person typed in Latin letters, registered by another facilitator's activity.
     response = _newcomer(
         client, setup["session"], given_name="Andriy", family_name="Kovalenko", birth_year="1985"
@@ -108,7 +109,7 @@ def test_a_near_duplicate_is_offered_instead_of_a_second_record(
     page = response.text  # type: ignore[attr-defined]
     assert "Someone with this name and birth year is registered already." in page
     assert "Андрій Коваленко (Andrii Kovalenko)" in page
-    assert _count(database_url, Person) == people_before
+    assert count_rows(database_url, Person) == people_before
     # Use the existing person: enrolled here and marked present, no new record.
     stranger: Person = setup["stranger"]  # type: ignore[assignment]
     url = f"/sessions/{setup['session']}/add"
@@ -119,7 +120,7 @@ def test_a_near_duplicate_is_offered_instead_of_a_second_record(
         follow_redirects=False,
     )  # fmt: skip
     assert response.status_code == 303
-    assert _count(database_url, Person) == people_before
+    assert count_rows(database_url, Person) == people_before
     page = client.get(f"/sessions/{setup['session']}").text
     assert "Андрій Коваленко" in page
 
@@ -127,7 +128,7 @@ def test_a_near_duplicate_is_offered_instead_of_a_second_record(
 def test_registering_anyway_creates_a_new_person(client: Client, database_url: str) -> None:
     setup = _setup(database_url)
     sign_in(client, "me@example.org")
-    before = _count(database_url, Person)
+    before = count_rows(database_url, Person)
     response = _newcomer(
         client,
         setup["session"],
@@ -137,7 +138,7 @@ def test_registering_anyway_creates_a_new_person(client: Client, database_url: s
         confirm_new="1",
     )
     assert response.status_code == 303  # type: ignore[attr-defined]
-    assert _count(database_url, Person) == before + 1
+    assert count_rows(database_url, Person) == before + 1
 
 
 def test_newcomer_bad_input_is_refused_and_writes_nothing(
@@ -145,7 +146,7 @@ def test_newcomer_bad_input_is_refused_and_writes_nothing(
 ) -> None:
     setup = _setup(database_url)
     sign_in(client, "me@example.org")
-    before = (_count(database_url, Person), _count(database_url, AttendanceMark))
+    before = (count_rows(database_url, Person), count_rows(database_url, AttendanceMark))
     cases = [
         ({"given_name": ""}, "This field is required."),
         ({"family_name": "N" * 101}, "Too long: at most 100 characters."),
@@ -160,7 +161,7 @@ def test_newcomer_bad_input_is_refused_and_writes_nothing(
         response = _newcomer(client, setup["session"], **fields)
         assert response.status_code == 400, fields  # type: ignore[attr-defined]
         assert expected in response.text, fields  # type: ignore[attr-defined]
-    assert (_count(database_url, Person), _count(database_url, AttendanceMark)) == before
+    assert (count_rows(database_url, Person), count_rows(database_url, AttendanceMark)) == before
 
 
 def test_the_same_newcomer_form_sent_twice_registers_once(
@@ -178,7 +179,7 @@ def test_the_same_newcomer_form_sent_twice_registers_once(
     first = client.post(url, data=data, follow_redirects=False)
     second = client.post(url, data=data, follow_redirects=False)
     assert first.status_code == second.status_code == 303
-    assert _count(database_url, Person) == 3
+    assert count_rows(database_url, Person) == 3
 
 
 def test_search_for_people_is_cross_script_and_scoped(client: Client, database_url: str) -> None:
@@ -196,7 +197,7 @@ def test_adding_someone_outside_your_scope_is_not_found(client: Client, database
     stranger: Person = setup["stranger"]  # type: ignore[assignment]
     url = f"/sessions/{setup['session']}/add"
     client.post(url, data={"person_id": str(stranger.id), "_csrf_token": csrf_token(client, url)})
-    assert _count(database_url, AttendanceMark) == 0
+    assert count_rows(database_url, AttendanceMark) == 0
 
 
 def test_event_check_in_by_search_and_code_and_twice(client: Client, database_url: str) -> None:
@@ -214,7 +215,7 @@ def test_event_check_in_by_search_and_code_and_twice(client: Client, database_ur
     assert "is already checked in. Nothing was changed." in again.text
     unknown = client.post(url, data={"code": "ZZZZZZ", "_csrf_token": token}, headers=HTMX)
     assert "No one with this card code is on your lists." in unknown.text
-    assert _count(database_url, AttendanceMark) == 1
+    assert count_rows(database_url, AttendanceMark) == 1
 
 
 def test_coordinator_prints_a_qr_card_and_facilitators_cannot(

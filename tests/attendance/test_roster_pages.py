@@ -14,11 +14,19 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server.activities.models import ActivityKind, ActivitySession
-from server.attendance.models import AttendanceMark
 from server.audit.models import AuditEntry
 from server.auth.models import Role
 from server.sync.models import Device
-from tests.factories import enroll, make_activity, make_person, make_session, make_user, run_in_db
+from tests.factories import (
+    count_rows,
+    enroll,
+    make_activity,
+    make_person,
+    make_session,
+    make_user,
+    marks_by_person,
+    run_in_db,
+)
 from tests.helpers import Client, csrf_token, sign_in
 
 HTMX = {"HX-Request": "true"}
@@ -49,21 +57,6 @@ def _roster(database_url: str, kind: ActivityKind = ActivityKind.CHOIR, n: int =
         return Roster(session.id, people, other_session.id)
 
     return run_in_db(database_url, build)
-
-
-def _marks(database_url: str) -> dict[uuid.UUID, str]:
-    async def load(db: AsyncSession) -> dict[uuid.UUID, str]:
-        marks = (await db.exec(select(AttendanceMark))).all()
-        return {m.person_id: m.status.value for m in marks}
-
-    return run_in_db(database_url, load)
-
-
-def _count(database_url: str, model: type) -> int:
-    async def count(db: AsyncSession) -> int:
-        return int((await db.exec(select(func.count()).select_from(model))).one())
-
-    return run_in_db(database_url, count)
 
 
 def test_roster_lists_everyone_with_names_in_both_scripts(
@@ -99,8 +92,8 @@ def test_an_htmx_tap_marks_and_returns_only_that_row_and_the_counts(
     assert re.search(r'value="late"[^>]*aria-pressed="true"', body)
     assert 'id="roster-counts"' in body and 'hx-swap-oob="true"' in body
     assert "Present: 1 · Marked: 1 of 3" in body
-    assert _marks(database_url) == {person: "late"}
-    assert _count(database_url, Device) == 1
+    assert marks_by_person(database_url) == {person: "late"}
+    assert count_rows(database_url, Device) == 1
 
     async def audit(db: AsyncSession) -> AuditEntry:
         return (
@@ -127,7 +120,7 @@ def test_without_javascript_the_form_posts_and_redirects_back(
         )  # fmt: skip
         assert response.status_code == 303
         assert response.headers["location"].endswith(f"#roster-row-{roster.people[1]}")
-    assert _marks(database_url) == {roster.people[1]: "excused"}
+    assert marks_by_person(database_url) == {roster.people[1]: "excused"}
 
     async def audits(db: AsyncSession) -> int:
         query = (
@@ -163,7 +156,7 @@ def test_bad_marks_are_refused_with_a_message_and_change_nothing(
     )
     assert response.status_code == 400
     assert 'role="alert"' in response.text
-    assert _marks(database_url) == {}
+    assert marks_by_person(database_url) == {}
 
 
 def test_htmx_refusal_is_swapped_into_the_row(client: Client, database_url: str) -> None:
@@ -177,7 +170,7 @@ def test_htmx_refusal_is_swapped_into_the_row(client: Client, database_url: str)
     )
     assert response.status_code == 422
     assert "Choose one of the options." in response.text
-    assert _marks(database_url) == {}
+    assert marks_by_person(database_url) == {}
 
 
 def test_closing_marks_everyone_unmarked_absent_and_the_session_held(
@@ -195,7 +188,7 @@ def test_closing_marks_everyone_unmarked_absent_and_the_session_held(
     )
     assert response.status_code == 200
     assert "Present: 1 · Marked: 3 of 3" in response.text
-    marks = _marks(database_url)
+    marks = marks_by_person(database_url)
     assert marks == {
         roster.people[0]: "present",
         roster.people[1]: "absent",
@@ -274,7 +267,7 @@ def test_another_facilitators_session_is_not_found_for_every_action(
                 },
             )
             assert response.status_code == 404, (url, action)
-    assert _marks(database_url) == {}
+    assert marks_by_person(database_url) == {}
 
 
 def test_filter_without_javascript_narrows_the_list(client: Client, database_url: str) -> None:

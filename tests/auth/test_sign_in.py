@@ -7,15 +7,8 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server.auth.models import Role, SignInAttempt, StaffSession
-from tests.factories import PASSWORD, make_user, run_in_db
+from tests.factories import PASSWORD, count_rows, make_user, run_in_db
 from tests.helpers import Client, csrf_token, sign_in
-
-
-def _count_sessions(database_url: str) -> int:
-    async def count(db: AsyncSession) -> int:
-        return int((await db.exec(select(func.count()).select_from(StaffSession))).one())
-
-    return run_in_db(database_url, count)
 
 
 def test_sign_in_lands_on_role_home_with_a_safe_long_lived_cookie(
@@ -73,7 +66,7 @@ def test_wrong_password_is_refused_and_opens_no_session(client: Client, database
     assert response.status_code == 400
     assert "Wrong email or password." in response.text
     assert 'value="t@example.org"' in response.text  # what was typed is kept
-    assert _count_sessions(database_url) == 0
+    assert count_rows(database_url, StaffSession) == 0
 
 
 def test_empty_and_too_long_input_gets_field_errors(client: Client, database_url: str) -> None:
@@ -89,7 +82,7 @@ def test_empty_and_too_long_input_gets_field_errors(client: Client, database_url
     )
     assert response.status_code == 400
     assert "Too long: at most 254 characters." in response.text
-    assert _count_sessions(database_url) == 0
+    assert count_rows(database_url, StaffSession) == 0
 
 
 def test_sign_in_without_csrf_token_is_refused(client: Client, database_url: str) -> None:
@@ -97,7 +90,7 @@ def test_sign_in_without_csrf_token_is_refused(client: Client, database_url: str
     client.get("/sign-in")
     response = client.post("/sign-in", data={"email": "a@example.org", "password": PASSWORD})
     assert response.status_code == 403
-    assert _count_sessions(database_url) == 0
+    assert count_rows(database_url, StaffSession) == 0
 
 
 def test_repeated_failures_are_rate_limited_even_with_the_right_password(
@@ -121,7 +114,7 @@ def test_repeated_failures_are_rate_limited_even_with_the_right_password(
     )
     assert response.status_code == 400
     assert "Too many sign-in attempts. Wait 15 minutes and try again." in response.text
-    assert _count_sessions(database_url) == 0
+    assert count_rows(database_url, StaffSession) == 0
 
     async def attempts(db: AsyncSession) -> int:
         return int((await db.exec(select(func.count()).select_from(SignInAttempt))).one())

@@ -6,20 +6,10 @@ import uuid
 
 from litestar import Litestar
 from litestar.testing import TestClient
-from sqlalchemy import func
-from sqlmodel import select
-from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server.auth.models import Role, StaffUser
-from tests.factories import make_user, run_in_db
+from tests.factories import count_rows, make_user, run_in_db
 from tests.helpers import Client, csrf_token, sign_in
-
-
-def _users(database_url: str) -> int:
-    async def count(db: AsyncSession) -> int:
-        return int((await db.exec(select(func.count()).select_from(StaffUser))).one())
-
-    return run_in_db(database_url, count)
 
 
 def _post(client: Client, path: str, data: dict[str, str]) -> object:
@@ -43,7 +33,7 @@ def test_admin_creates_a_staff_account(client: Client, database_url: str) -> Non
     assert response.status_code == 303  # type: ignore[attr-defined]
     page = client.get("/admin/staff")
     assert "new.person@example.org" in page.text
-    assert _users(database_url) == 2
+    assert count_rows(database_url, StaffUser) == 2
 
 
 def test_bad_input_is_refused_with_messages_and_changes_nothing(
@@ -68,7 +58,7 @@ def test_bad_input_is_refused_with_messages_and_changes_nothing(
         response = _post(client, "/admin/staff/", data)
         assert response.status_code == 400, data  # type: ignore[attr-defined]
         assert expected in response.text, (data, expected)  # type: ignore[attr-defined]
-    assert _users(database_url) == 1
+    assert count_rows(database_url, StaffUser) == 1
 
 
 def test_disabling_a_user_ends_their_sessions(app: Litestar, database_url: str) -> None:

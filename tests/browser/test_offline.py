@@ -86,8 +86,16 @@ def session_marks(server: ServerProcess, session_id: str) -> dict[str, str]:
     return {str(person): str(status) for person, status in rows}
 
 
-def status(page: Page) -> str:
-    return page.locator("#sync-status").inner_text()
+def phone_at_todays_choir(
+    playwright: Playwright, server: ServerProcess, profile: Path
+) -> tuple[BrowserContext, Page, str]:
+    """A phone with its profile on disk, signed in as the demo facilitator, ready offline, on
+    today's choir roster."""
+    context = launch(playwright, profile)
+    page = context.new_page()
+    sign_in(page, server)
+    wait_until_offline_ready(page)
+    return context, page, open_todays_choir(page)
 
 
 def row(page: Page, index: int):  # type: ignore[no-untyped-def]
@@ -164,11 +172,7 @@ def test_offline_roster_and_newcomer_survive_reload_and_restart_and_sync_once(
 def test_lost_response_killed_server_and_two_tabs_apply_each_write_once(
     playwright: Playwright, server: ServerProcess, tmp_path: Path
 ) -> None:
-    context = launch(playwright, tmp_path / "phone")
-    page = context.new_page()
-    sign_in(page, server)
-    wait_until_offline_ready(page)
-    session_id = open_todays_choir(page)
+    context, page, session_id = phone_at_todays_choir(playwright, server, tmp_path / "phone")
     second_tab = context.new_page()
     second_tab.goto(page.url)
 
@@ -254,11 +258,7 @@ def test_two_devices_disagree_offline_and_converge_in_either_order(
 def test_expired_session_waits_for_sign_in_and_refusals_need_attention(
     playwright: Playwright, server: ServerProcess, tmp_path: Path
 ) -> None:
-    context = launch(playwright, tmp_path / "phone")
-    page = context.new_page()
-    sign_in(page, server)
-    wait_until_offline_ready(page)
-    session_id = open_todays_choir(page)
+    context, page, session_id = phone_at_todays_choir(playwright, server, tmp_path / "phone")
     server.stop()
     kept = tap(page, 0, "Present")
     refused = tap(page, 1, "Late")
@@ -365,11 +365,7 @@ def test_a_new_worker_version_keeps_the_outbox_and_the_app_is_installable(
 def test_offline_page_sign_out_and_another_person_on_the_same_phone(
     playwright: Playwright, server: ServerProcess, tmp_path: Path
 ) -> None:
-    context = launch(playwright, tmp_path / "shared-phone")
-    page = context.new_page()
-    sign_in(page, server)
-    wait_until_offline_ready(page)
-    session_id = open_todays_choir(page)
+    context, page, session_id = phone_at_todays_choir(playwright, server, tmp_path / "shared-phone")
     server.stop()
     tap(page, 0, "Present")
     page.goto(f"{server.url}/people")  # a page that is not saved offline
@@ -407,11 +403,7 @@ def test_the_worker_installs_when_the_htmx_cdn_cannot_be_reached(
     server.stop()
     server.htmx_url = "https://cdn.jsdelivr.net/npm/htmx.org@2.0.11/dist/htmx.min.js"
     server.start()
-    context = launch(playwright, tmp_path / "phone")
-    page = context.new_page()
-    sign_in(page, server)
-    wait_until_offline_ready(page)
-    session_id = open_todays_choir(page)
+    context, page, session_id = phone_at_todays_choir(playwright, server, tmp_path / "phone")
     server.stop()
     page.reload()
     expect(page.get_by_role("heading", level=1)).to_have_text("Multicultural Choir")

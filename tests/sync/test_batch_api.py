@@ -16,7 +16,15 @@ from server.attendance.models import AttendanceMark, MarkHistory
 from server.auth.models import Role
 from server.people.models import Person
 from server.sync.models import Device
-from tests.factories import enroll, make_activity, make_person, make_session, make_user, run_in_db
+from tests.factories import (
+    enroll,
+    make_activity,
+    make_person,
+    make_session,
+    make_user,
+    marks_by_person,
+    run_in_db,
+)
 from tests.helpers import Client, sign_in
 
 
@@ -67,13 +75,6 @@ def _send(client: Client, device: uuid.UUID, writes: list[dict[str, Any]], **ext
     return client.post("/api/sync/batch", json=body, headers={"X-Razem-Device": str(device)})
 
 
-def _marks(database_url: str) -> dict[uuid.UUID, str]:
-    async def load(db: AsyncSession) -> dict[uuid.UUID, str]:
-        return {m.person_id: m.status.value for m in (await db.exec(select(AttendanceMark))).all()}
-
-    return run_in_db(database_url, load)
-
-
 def test_a_batch_applies_each_write_once_and_says_so(client: Client, database_url: str) -> None:
     setup = _setup(database_url)
     sign_in(client, "me@example.org")
@@ -85,7 +86,7 @@ def test_a_batch_applies_each_write_once_and_says_so(client: Client, database_ur
     again = _send(client, device, writes)  # the same batch replayed (lost response, crash…)
     assert [r["outcome"] for r in again.json()["results"]] == ["duplicate"] * 3
     assert [r["original_outcome"] for r in again.json()["results"]] == ["applied"] * 3
-    assert _marks(database_url) == dict(
+    assert marks_by_person(database_url) == dict(
         zip(setup.people, ["present", "late", "absent"], strict=True)
     )
 
@@ -107,7 +108,7 @@ def test_writes_apply_in_the_order_sent(client: Client, database_url: str) -> No
     ]
     results = _send(client, uuid.uuid4(), writes).json()["results"]
     assert [r["outcome"] for r in results] == ["applied", "applied", "applied"]
-    assert _marks(database_url)[setup.people[0]] == "late"
+    assert marks_by_person(database_url)[setup.people[0]] == "late"
 
 
 def test_refusals_carry_a_translated_reason_and_change_nothing(
@@ -130,7 +131,7 @@ def test_refusals_carry_a_translated_reason_and_change_nothing(
         headers={"X-Razem-Device": str(d), "Accept-Language": "pl"},
     ).json()["results"][0]["errors"]["status"]
     assert polish != "Choose one of the options." and polish
-    assert _marks(database_url) == {setup.people[2]: "present"}
+    assert marks_by_person(database_url) == {setup.people[2]: "present"}
 
 
 def test_writes_of_another_user_and_old_formats_are_refused_not_lost(
@@ -144,7 +145,7 @@ def test_writes_of_another_user_and_old_formats_are_refused_not_lost(
     assert [r["outcome"] for r in results] == ["refused", "refused"]
     assert "another person" in results[0]["errors"][""]
     assert "old version" in results[1]["errors"][""]
-    assert _marks(database_url) == {}
+    assert marks_by_person(database_url) == {}
 
 
 def test_clock_skew_is_corrected_and_the_later_tap_wins_with_history(
@@ -161,7 +162,7 @@ def test_clock_skew_is_corrected_and_the_later_tap_wins_with_history(
     # Phone B (correct clock) marked "absent" 5 minutes ago: later in real time, so it wins.
     result = _send(client, slow, [_mark(setup, 0, "absent", now - timedelta(minutes=5))])
     assert result.json()["results"][0]["outcome"] == "applied"
-    assert _marks(database_url)[setup.people[0]] == "absent"
+    assert marks_by_person(database_url)[setup.people[0]] == "absent"
 
     async def details(db: AsyncSession) -> tuple[AttendanceMark, list[MarkHistory]]:
         mark = (await db.exec(select(AttendanceMark))).one()
@@ -185,7 +186,7 @@ def test_bad_batches_are_refused_whole(client: Client, database_url: str) -> Non
                                                        "Content-Type": "application/json"}
     )  # fmt: skip
     assert not_json.status_code == 400
-    assert _marks(database_url) == {}
+    assert marks_by_person(database_url) == {}
 
 
 def test_signed_out_devices_get_401_and_nothing_is_applied(
@@ -194,7 +195,7 @@ def test_signed_out_devices_get_401_and_nothing_is_applied(
     setup = _setup(database_url)
     response = _send(client, uuid.uuid4(), [_mark(setup, 0, "present")])
     assert response.status_code == 401
-    assert _marks(database_url) == {}
+    assert marks_by_person(database_url) == {}
 
 
 def test_a_newcomer_made_offline_keeps_the_id_the_device_gave(
@@ -218,7 +219,7 @@ def test_a_newcomer_made_offline_keeps_the_id_the_device_gave(
         return await db.get(Person, person_id)
 
     assert run_in_db(database_url, person) is not None
-    assert _marks(database_url)[person_id] == "present"
+    assert marks_by_person(database_url)[person_id] == "present"
 
 
 def test_the_offline_pack_lists_a_persons_pages_with_versions(
@@ -271,4 +272,4 @@ def test_within_one_batch_a_newcomer_can_be_marked_and_a_repeat_is_a_duplicate(
     repeat = dict(late)
     results = _send(client, uuid.uuid4(), [newcomer, late, repeat]).json()["results"]
     assert [r["outcome"] for r in results] == ["applied", "applied", "duplicate"]
-    assert _marks(database_url)[uuid.UUID(person_id)] == "late"
+    assert marks_by_person(database_url)[uuid.UUID(person_id)] == "late"
