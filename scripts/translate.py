@@ -28,7 +28,8 @@ def main(argv: list[str]) -> int:
             if message is None:
                 print(f"translate: {msgid!r} is not in the {language} catalog", file=sys.stderr)
                 return 1
-            message.string = msgid if language == "en" else by_language[language]
+            # English gets the source text itself: both forms of a plural message.
+            message.string = message.id if language == "en" else by_language[language]
             message.flags.discard("fuzzy")
         with path.open("wb") as po:
             write_po(po, catalog, width=76, sort_output=True, no_location=True)

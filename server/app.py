@@ -17,14 +17,23 @@ from litestar.plugins.htmx import HTMXPlugin
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 
+import server.coordination.handlers
+import server.progress.handlers
 import server.sync.handlers  # noqa: F401  (registers the write kinds)
 from server import __version__
+from server.activities.admin_routes import ActivityAdmin
 from server.activities.routes import ActivityPages
 from server.attendance.arrival_routes import ArrivalPages
 from server.attendance.routes import RosterPages
 from server.auth.routes import AuthController
 from server.auth.staff_routes import StaffAdmin
+from server.coordination.routes import CoordinationPages
+from server.imports.routes import ImportPages
+from server.jobs import start_scheduler
 from server.people.routes import PeoplePages
+from server.progress.routes import LessonPages, ProgressPages
+from server.records.routes import PeopleRecords
+from server.reports.routes import ReportPages
 from server.settings import Settings, get_settings
 from server.sync.pages import install_help, offline_page, sync_status
 from server.sync.routes import SyncApi
@@ -61,9 +70,12 @@ def create_app(settings: Settings | None = None) -> Litestar:
 
     @asynccontextmanager
     async def lifespan(_app: Litestar) -> AsyncIterator[None]:
+        scheduler = start_scheduler(app_state) if settings.run_jobs else None
         try:
             yield
         finally:
+            if scheduler is not None:
+                scheduler.shutdown(wait=False)
             await app_state.engine.dispose()
 
     return Litestar(
@@ -77,12 +89,19 @@ def create_app(settings: Settings | None = None) -> Litestar:
             offline_page,
             install_help,
             AuthController,
+            ActivityAdmin,
             ActivityPages,
+            LessonPages,
+            ProgressPages,
             RosterPages,
             ArrivalPages,
+            PeopleRecords,
             PeoplePages,
+            ReportPages,
+            ImportPages,
             SyncApi,
             StaffAdmin,
+            CoordinationPages,
             create_static_files_router(path="/static", directories=[STATIC_DIR], name="static"),
         ],
         dependencies={

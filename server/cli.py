@@ -7,9 +7,7 @@ import asyncio
 import getpass
 import os
 import sys
-from datetime import datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from server.settings import HTMX_LOCAL_URL, InsecureSettingsError, Settings, get_settings
 
@@ -112,7 +110,7 @@ def seed_demo_database(settings: Settings) -> None:
     from server.migrations.runner import upgrade
 
     upgrade(settings.database_url)
-    today = datetime.now(ZoneInfo(settings.timezone)).date()
+    today = settings.today()
 
     async def seed() -> None:
         engine = create_engine(settings.database_url)

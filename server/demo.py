@@ -39,7 +39,7 @@ from server.common.vocab import CefrLevel, Language
 from server.people.codes import make_person_code
 from server.people.models import Consent, ConsentPurpose, Person, PopulationGroup, Sex
 from server.people.names import search_key, transliterate
-from server.progress.models import ProgressAssessment, Skill
+from server.progress.models import LessonEntry, ProgressAssessment, Skill
 
 DEMO_PASSWORD = "razem-demo"  # noqa: S105  (published: demo mode only)
 DEMO_ACCOUNTS: list[tuple[str, Role, str]] = [
@@ -95,7 +95,9 @@ async def seed_demo(db: AsyncSession, *, today: date) -> None:
     await db.flush()
     db.add_all(_marks(demo))
     db.add_all(_assessments(demo))
+    db.add_all(_lessons(demo))
     await db.flush()
+    await _registered_twice(db, demo)
 
 
 def _staff(demo: _Demo) -> list[StaffUser]:
@@ -418,6 +420,75 @@ def _assessments(demo: _Demo) -> list[ProgressAssessment]:
         for person in demo.members[activity.id]:
             for skill in Skill:
                 rows += _skill_history(demo, activity, person, skill, days, teacher)
+    return rows
+
+
+async def _registered_twice(db: AsyncSession, demo: _Demo) -> None:
+    """One woman registered twice, once in Latin and once in Cyrillic letters, at two desks:
+    the coordinator's list of likely duplicates shows the pair, ready to merge."""
+    desks = {spec.key: activity for spec, activity in demo.activities}
+    records = []
+    for given, family, phone, desk, recorder in (
+        ("Olena", "Kovalenko", "+48 600 100 200", "jobs", "facilitator@example.org"),
+        ("Олена", "Коваленко", "600100200", "hygiene_kits", "marta@example.org"),
+    ):
+        person = Person(
+            id=uuid.uuid4(),
+            code=make_person_code(),
+            given_name=given,
+            family_name=family,
+            search_name=search_key(given, family),
+            sex=Sex.FEMALE,
+            birth_year=1987,
+            nationality="UA",
+            languages=["uk", "pl"],
+            phone=phone if desk == "jobs" else None,
+            population_group=PopulationGroup.REFUGEE_UKRAINE,
+            created_by_id=demo.staff[recorder].id,
+            created_at=demo.at(demo.today - timedelta(days=20 if desk == "jobs" else 9), time(11)),
+        )
+        records.append((person, desks[desk]))
+    db.add_all([person for person, _ in records])
+    await db.flush()
+    for person, activity in records:
+        db.add(_consent(demo, person))
+        db.add(
+            Enrollment(
+                activity_id=activity.id,
+                person_id=person.id,
+                enrolled_at=person.created_at,
+                enrolled_by_id=person.created_by_id,
+            )
+        )
+
+
+def _lessons(demo: _Demo) -> list[LessonEntry]:
+    """What the courses' held sessions covered, written down by their first teacher."""
+    rows: list[LessonEntry] = []
+    for spec, activity in demo.activities:
+        topics = data.LESSONS.get(activity.course_language or "")
+        if activity.kind != ActivityKind.LANGUAGE_COURSE or not topics:
+            continue
+        held = sorted(
+            (s for _, s in demo.sessions if s.activity_id == activity.id),
+            key=lambda s: (s.date, s.start_time),
+        )
+        held = [s for s in held if s.status == SessionStatus.HELD]
+        for n, session in enumerate(held):
+            topic, materials, homework = topics[n % len(topics)]
+            written = demo.at(session.date, session.end_time, 15)
+            rows.append(
+                LessonEntry(
+                    id=uuid.uuid4(),
+                    session_id=session.id,
+                    topic=topic,
+                    materials=materials,
+                    homework=homework,
+                    written_at=written,
+                    written_by_id=demo.staff[spec.staff[0]].id,
+                    created_at=written,
+                )
+            )
     return rows
 
 

@@ -385,3 +385,31 @@ PROGRESS_NOTES = (
     "Writes short texts with few mistakes.",
     "Reads simple notices and forms.",
 )
+
+# (topic, materials, homework) for the courses' past lessons, by course language.
+LESSONS = {
+    "pl": (
+        (
+            "Introducing yourself: name, country, languages",
+            "Krok po kroku 1, unit 1",
+            "Write five sentences about yourself.",
+        ),
+        ("Numbers, prices and shopping", "Price tags from a local shop", "Ex. 4–6, p. 18."),
+        ("At the doctor's: body parts and symptoms", "Role-play cards", "Learn the new words."),
+        (
+            "Public transport in Kraków: tickets and timetables",
+            "MPK timetable, jakdojade.pl",
+            "Plan a trip to Nowa Huta.",
+        ),
+        ("Past tense of common verbs", "Krok po kroku 1, unit 6", "Ex. 2, p. 41."),
+        ("Filling in forms at the office", "Sample PESEL application", ""),
+        ("Renting a flat: reading adverts", "Adverts from otodom.pl", "Describe your dream flat."),
+    ),
+    "en": (
+        ("Talking about experiences: present perfect", "English File B1, 3A", "Ex. 1–3, p. 28."),
+        ("Job interviews: questions and answers", "Interview role cards", "Prepare three answers."),
+        ("Writing a formal email", "Model emails", "Write an email to a landlord."),
+        ("Conditionals in everyday situations", "English File B1, 5B", ""),
+        ("Listening: news headlines", "BBC Learning English audio", "Listen to one podcast."),
+    ),
+}

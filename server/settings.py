@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -42,6 +44,10 @@ class Settings(BaseSettings):
     sign_in_window_minutes: int = Field(default=15, ge=1)
     secure_cookies: bool | None = None  # None: Secure unless the app is served on localhost
     log_sql: bool = False
+    # Sessions are generated from each activity's weekly schedule this many days ahead.
+    sessions_ahead_days: int = Field(default=56, ge=7, le=366)
+    # Run the scheduled jobs (session generation) in this process.
+    run_jobs: bool = True
     # Changes the service worker script, so browsers install a new worker (release builds).
     build: str = ""
     faults_file: Path | None = None  # tests only: see server/web/faults.py
@@ -59,6 +65,10 @@ class Settings(BaseSettings):
             self.database_url = f"sqlite+aiosqlite:///{self.data_dir / 'razem.db'}"
         self.database_url = normalise_database_url(self.database_url)
         return self
+
+    def today(self) -> date:
+        """Today's date at the centre (its time zone, not the server's)."""
+        return datetime.now(ZoneInfo(self.timezone)).date()
 
     def require_safe_secret(self) -> None:
         """Refuse a missing or placeholder secret unless running the demo."""

@@ -15,6 +15,8 @@
     "/static/js/roster.js",
     "/static/js/checkin.js",
     "/static/js/sync-page.js",
+    "/static/js/progress.js",
+    "/static/js/print.js",
     "/static/icons/icon-192.png",
     "/static/icons/icon-512.png",
     "/manifest.webmanifest",

@@ -9,11 +9,30 @@
   var NAVIGATION_TIMEOUT_MS = 3500;
   var WRITE_TIMEOUT_MS = 8000;
   var UUID = "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}";
-  var SESSION = new RegExp("^/sessions/(" + UUID + ")/(marks|close|details|newcomer|add|check-in)$");
-  var KINDS = {
+  // Every form a person may send offline: the URL says what it is and where to go back to.
+  var SESSION_KINDS = {
     marks: "attendance.mark", close: "session.close", details: "session.update",
     newcomer: "people.register_newcomer", add: "activities.enroll", "check-in": "attendance.check_in",
+    lesson: "lesson.update",
   };
+  var WRITE_ROUTES = [
+    {
+      pattern: new RegExp("^/sessions/(" + UUID + ")/(marks|close|details|newcomer|add|check-in|lesson)$"),
+      route: function (m) {
+        return { action: m[2], kind: SESSION_KINDS[m[2]], base: { session_id: m[1] },
+          back: "/sessions/" + m[1] + (m[2] === "lesson" ? "/lesson" : "") };
+      },
+    },
+    {
+      pattern: new RegExp("^/courses/(" + UUID + ")/(?:learners/(" + UUID + ")/)?assess$"),
+      route: function (m) {
+        return { action: "assess", kind: "progress.assess", base: { activity_id: m[1] },
+          back: "/courses/" + m[1] + (m[2] ? "/learners/" + m[2] : "/progress") };
+      },
+    },
+  ];
+  // Pages kept when visited (the offline pack fetches the rest ahead).
+  var CACHED_PAGES = /^\/(sessions|courses|activities)(\/|$)/;
   var CONTROL_FIELDS = { _csrf_token: 1, key: 1, device_time: 1, device_id: 1 };
   var LISTS = { consent_purposes: 1 };
   var waiters = {};
@@ -37,7 +56,7 @@
     try {
       var response = await timeout(fetch(event.request), NAVIGATION_TIMEOUT_MS);
       if (response.status < 500) {
-        if (response.ok && !response.redirected && url.pathname.indexOf("/sessions") === 0) {
+        if (response.ok && !response.redirected && CACHED_PAGES.test(url.pathname)) {
           var copy = response.clone();
           caches.open(Precache.PAGES).then(function (cache) { return cache.put(pageKey(url), copy); });
         }
@@ -59,25 +78,35 @@
 
   // --- writes ------------------------------------------------------------------------------
 
+  function matchWrite(pathname) {
+    for (var i = 0; i < WRITE_ROUTES.length; i++) {
+      var m = WRITE_ROUTES[i].pattern.exec(pathname);
+      if (m) return WRITE_ROUTES[i].route(m);
+    }
+    return null;
+  }
+
   function buildWrite(match, form, htmx) {
-    var payload = { session_id: match[1] };
+    var payload = {};
     form.forEach(function (value, name) {
       if (CONTROL_FIELDS[name] || value === "") return;
       if (LISTS[name]) (payload[name] = payload[name] || []).push(value);
       else payload[name] = value;
     });
-    if (match[2] === "newcomer") {
+    Object.assign(payload, match.base);
+    if (match.action === "newcomer") {
       payload.consent_purposes = payload.consent_purposes || [];
       payload.confirm_new = payload.confirm_new === "1";
     }
     return {
       key: form.get("key") || newKey(),
-      kind: KINDS[match[2]],
+      kind: match.kind,
       payload: payload,
       deviceTime: form.get("device_time") || new Date().toISOString(),
       format: 1,
       htmx: htmx,
-      action: match[2],
+      action: match.action,
+      back: match.back,
       createdAt: new Date().toISOString(),
     };
   }
@@ -86,9 +115,8 @@
     if (write.htmx) {
       return new Response("", { status: 202, headers: { "HX-Reswap": "none", "X-Razem-Queued": write.key } });
     }
-    var back = "/sessions/" + write.payload.session_id;
-    var person = write.payload.person_id;
-    var target = back + "?queued=" + write.key + (person ? "#roster-row-" + person : "");
+    var person = write.action !== "assess" && write.payload.person_id;
+    var target = write.back + "?queued=" + write.key + (person ? "#roster-row-" + person : "");
     return Response.redirect(new URL(target, scope.location.origin).href, 303);
   }
 
@@ -108,7 +136,7 @@
         if (response.status < 500 && response.status !== 401 && response.status !== 403) return response;
       } catch (error) { /* offline or too slow: queue it (the key makes a late arrival harmless) */ }
     }
-    if (!userId || match[2] === "check-in" && !write.payload.person_id) {
+    if (!userId || match.action === "check-in" && !write.payload.person_id) {
       // A card code is looked up by the server: it cannot wait in the queue.
       return new Response("", { status: 503 });
     }
@@ -139,7 +167,7 @@
   function route(request) {
     var url = new URL(request.url);
     if (request.method === "POST" && url.origin === scope.location.origin) {
-      var match = SESSION.exec(url.pathname);
+      var match = matchWrite(url.pathname);
       if (match) return function (event) { return handleWrite(event, match); };
       if (url.pathname === "/sign-out") {
         return function (event) {

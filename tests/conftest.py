@@ -89,6 +89,7 @@ def settings(database_url: str, tmp_path: Path) -> Settings:
         secret_key=TEST_SECRET,
         data_dir=tmp_path,
         default_language="en",
+        run_jobs=False,
     )
 
 

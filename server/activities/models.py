@@ -64,6 +64,13 @@ class Activity(SQLModel, table=True):
     # For distributions: what is handed out ("hygiene kit") and whether a count is recorded.
     item_label: str | None = Field(default=None, max_length=100)
     tracks_quantity: bool = Field(default=False)
+    # Courses: the attendance rate (percent) a learner needs; lower rates are highlighted and
+    # no certificate is offered. Set by coordinators.
+    attendance_threshold: int = Field(default=70, sa_column_kwargs={"server_default": "70"})
+    # Dates the schedule skips (public holidays, a closed week), as ISO dates.
+    skipped_dates: list[str] = Field(
+        default_factory=list, sa_type=sa.JSON, sa_column_kwargs={"server_default": "[]"}
+    )
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     archived_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 

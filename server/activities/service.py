@@ -22,9 +22,12 @@ from server.activities.models import (
     WeeklySlot,
 )
 from server.attendance.models import AttendanceMark
+from server.audit.service import audit_by
 from server.auth.actor import Actor
 from server.auth.models import StaffUser
-from server.common.errors import NotFound
+from server.common.errors import Forbidden, Message, NotFound, ValidationFailed
+from server.i18n.catalogs import N_
+from server.people.models import Person
 
 
 @dataclass(frozen=True)
@@ -147,3 +150,42 @@ async def list_sessions_between(
         )
         for s, a, loc, n_enr, n_mk in rows
     ]
+
+
+async def set_attendance_threshold(
+    db: AsyncSession, actor: Actor, activity_id: uuid.UUID, value: object
+) -> Activity:
+    """The attendance rate (1–100 %) a course's learners need; coordinators set it."""
+    activity = await get_activity(db, actor, activity_id)
+    if not actor.sees_all_activities:
+        raise Forbidden
+    try:
+        percent = int(str(value).strip())
+    except ValueError:
+        raise ValidationFailed({"threshold": Message(N_("Enter a whole number."))}) from None
+    if not 1 <= percent <= 100:
+        raise ValidationFailed({"threshold": Message(N_("Enter a percentage from 1 to 100."))})
+    before = activity.attendance_threshold
+    activity.attendance_threshold = percent
+    db.add(activity)
+    await audit_by(
+        db,
+        actor,
+        "activity.threshold",
+        entity_type="activity",
+        entity_id=str(activity.id),
+        details={"from": before, "to": percent},
+    )
+    return activity
+
+
+async def enrolled_people(db: AsyncSession, activity_id: uuid.UUID) -> list[Person]:
+    """The people actively enrolled, by family name."""
+    query = (
+        select(Person)
+        .join(Enrollment, col(Enrollment.person_id) == Person.id)
+        .where(Enrollment.activity_id == activity_id)
+        .where(Enrollment.status == EnrollmentStatus.ACTIVE)
+        .order_by(col(Person.family_name), col(Person.given_name))
+    )
+    return list((await db.exec(query)).all())

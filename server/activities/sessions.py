@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from datetime import date
 
+from sqlalchemy import func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -20,8 +22,10 @@ from server.activities.models import (
 from server.activities.scope import visible_activity_ids
 from server.audit.service import audit_by
 from server.auth.actor import Actor
-from server.common.errors import NotFound
+from server.common.errors import Message, NotFound, ValidationFailed
 from server.common.models import utcnow
+from server.i18n.catalogs import N_
+from server.people.models import Person
 
 
 @dataclass(frozen=True)
@@ -93,6 +97,7 @@ async def enroll(
     ).first()
     if enrollment is not None and enrollment.status == EnrollmentStatus.ACTIVE:
         return enrollment
+    await check_eligible(db, activity_id, person_id)
     if enrollment is None:
         enrollment = Enrollment(
             activity_id=activity_id, person_id=person_id, enrolled_by_id=actor.user_id
@@ -109,3 +114,68 @@ async def enroll(
         details={"person_id": str(person_id)},
     )
     return enrollment
+
+
+FULL = N_("This activity is full: all %(capacity)s places are taken.")
+AGES_OUTSIDE = N_("This activity is for ages %(ages)s; this person is %(age)s.")
+AGES_UNKNOWN = N_("This activity is for ages %(ages)s; the person's birth year is not recorded.")
+
+
+def _ages(activity: Activity) -> str:
+    if activity.min_age is not None and activity.max_age is not None:
+        return f"{activity.min_age}–{activity.max_age}"
+    if activity.min_age is not None:
+        return f"{activity.min_age}+"
+    return f"0–{activity.max_age}"
+
+
+async def check_eligible(db: AsyncSession, activity_id: uuid.UUID, person_id: uuid.UUID) -> None:
+    """A place is free and the person's age (this year) fits the activity's ages."""
+    activity = await db.get(Activity, activity_id)
+    if activity is None:
+        raise NotFound
+    if activity.capacity is not None:
+        taken = (
+            await db.exec(
+                select(func.count())
+                .select_from(Enrollment)
+                .where(Enrollment.activity_id == activity_id)
+                .where(Enrollment.status == EnrollmentStatus.ACTIVE)
+            )
+        ).one()
+        if taken >= activity.capacity:
+            raise ValidationFailed({"": Message(FULL, {"capacity": activity.capacity})})
+    if activity.min_age is None and activity.max_age is None:
+        return
+    person = await db.get(Person, person_id)
+    if person is None:
+        raise NotFound
+    if person.birth_year is None:
+        raise ValidationFailed({"": Message(AGES_UNKNOWN, {"ages": _ages(activity)})})
+    age = date.today().year - person.birth_year
+    too_young = activity.min_age is not None and age < activity.min_age
+    too_old = activity.max_age is not None and age > activity.max_age
+    if too_young or too_old:
+        raise ValidationFailed({"": Message(AGES_OUTSIDE, {"ages": _ages(activity), "age": age})})
+
+
+async def move_enrolments(db: AsyncSession, kept_id: uuid.UUID, merged_id: uuid.UUID) -> int:
+    """The merged person's enrolments move to the kept person; where both were enrolled in one
+    activity, one enrolment stays (active if either was)."""
+    theirs = (await db.exec(select(Enrollment).where(Enrollment.person_id == merged_id))).all()
+    ours = {
+        e.activity_id: e
+        for e in (await db.exec(select(Enrollment).where(Enrollment.person_id == kept_id))).all()
+    }
+    for enrollment in theirs:
+        current = ours.get(enrollment.activity_id)
+        if current is None:
+            enrollment.person_id = kept_id
+            db.add(enrollment)
+            continue
+        if enrollment.status == EnrollmentStatus.ACTIVE:
+            current.status = EnrollmentStatus.ACTIVE
+            db.add(current)
+        await db.delete(enrollment)
+    await db.flush()
+    return len(theirs)

@@ -22,6 +22,8 @@ from server.web.forms import form_data, is_htmx
 from server.web.guards import signed_in
 from server.web.writes import parse_uuid, submit_write
 
+SHEET_BLANK_ROWS = 8  # for newcomers, written in by hand
+
 
 def first_error(result: WriteResult) -> Message | None:
     return next(iter(result.errors.values()), None) if result.refused else None
@@ -70,6 +72,20 @@ class RosterPages(Controller):
         roster = await list_roster(db, actor, session_id)
         return roster_page(
             roster, q=q[:100], saved=bool(saved), added=parse_uuid(added), queued=bool(queued)
+        )
+
+    @get("/sheet", name="sign_in_sheet")
+    async def sign_in_sheet(
+        self,
+        db: NamedDependency[AsyncSession],
+        actor: NamedDependency[Actor],
+        session_id: FromPath[uuid.UUID],
+    ) -> Template:
+        """A paper sign-in sheet, for the day every phone is dead."""
+        roster = await list_roster(db, actor, session_id)
+        return Template(
+            template_name="attendance/sheet.html",
+            context={"roster": roster, "blank_rows": range(SHEET_BLANK_ROWS)},
         )
 
     @get("/rows/{person_id:uuid}", name="roster_row")

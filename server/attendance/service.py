@@ -6,7 +6,9 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any, Protocol
 
+from sqlalchemy import insert, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -19,7 +21,13 @@ from server.activities.models import (
 )
 from server.activities.sessions import get_session
 from server.attendance.models import AttendanceMark, MarkHistory, MarkStatus
-from server.attendance.prefetch import mark_cache
+from server.attendance.prefetch import (
+    MarkCache,
+    MarkRow,
+    current_row,
+    deferred_marks,
+    mark_cache,
+)
 from server.audit.service import audit_by
 from server.auth.actor import Actor
 from server.common.errors import Message, NotFound, ValidationFailed
@@ -37,8 +45,30 @@ class MarkInput:
 
 @dataclass(frozen=True)
 class MarkOutcome:
-    mark: AttendanceMark
+    mark_id: uuid.UUID
+    status: MarkStatus  # the mark's value now
     superseded: bool  # True when a later mark was already recorded and this one lost
+
+
+class MarkValues(Protocol):
+    """A mark's value: an `AttendanceMark` loaded through the session, or a batch's `MarkRow`."""
+
+    id: uuid.UUID
+    session_id: uuid.UUID
+    person_id: uuid.UUID
+    status: MarkStatus
+    quantity: int | None
+    marked_by_id: uuid.UUID | None
+    marked_at: datetime
+    device_id: uuid.UUID | None
+    recorded_at: datetime
+    idempotency_key: uuid.UUID | None
+    disagreement: bool
+
+
+# What a winning value replaces (the rest is the mark's identity, and the disagreement flag).
+_MERGED = ("status", "quantity", "marked_by_id", "marked_at", "device_id", "recorded_at",
+           "idempotency_key")  # fmt: skip
 
 
 async def _activity_of(db: AsyncSession, actor: Actor, session_id: uuid.UUID) -> Activity:
@@ -53,30 +83,47 @@ def _check_status(activity: Activity, data: MarkInput) -> None:
         raise ValidationFailed({"quantity": Message(N_("Enter a count from 1 to 100."))})
 
 
-def _order(marked_at: datetime, device_id: uuid.UUID | None) -> tuple[datetime, str]:
+def _order(mark: MarkValues) -> tuple[datetime, str]:
     """Which of two values of a mark wins: the later (corrected) time, ties by device id."""
-    return marked_at, str(device_id or "")
+    return mark.marked_at, str(mark.device_id or "")
 
 
-def _history_of(mark: AttendanceMark) -> MarkHistory:
-    return MarkHistory(
-        id=new_id(),
-        superseded_at=utcnow(),
-        session_id=mark.session_id,
-        person_id=mark.person_id,
-        status=mark.status,
-        quantity=mark.quantity,
-        marked_by_id=mark.marked_by_id,
-        marked_at=mark.marked_at,
-        device_id=mark.device_id,
-        recorded_at=mark.recorded_at,
-        idempotency_key=mark.idempotency_key,
+def _history_of(mark: MarkValues) -> dict[str, Any]:
+    """The row for `MarkHistory` that keeps a losing value."""
+    return {
+        "id": new_id(),
+        "superseded_at": utcnow(),
+        "session_id": mark.session_id,
+        "person_id": mark.person_id,
+        "status": mark.status,
+        "quantity": mark.quantity,
+        "marked_by_id": mark.marked_by_id,
+        "marked_at": mark.marked_at,
+        "device_id": mark.device_id,
+        "recorded_at": mark.recorded_at,
+        "idempotency_key": mark.idempotency_key,
+    }
+
+
+def _disagrees(mark: MarkValues, incoming: MarkValues) -> bool:
+    other_source = (
+        mark.device_id != incoming.device_id or mark.marked_by_id != incoming.marked_by_id
     )
+    return other_source and (mark.status, mark.quantity) != (incoming.status, incoming.quantity)
 
 
-def _disagrees(mark: AttendanceMark, data: MarkInput, actor: Actor) -> bool:
-    other_source = mark.device_id != actor.device_id or mark.marked_by_id != actor.user_id
-    return other_source and (mark.status, mark.quantity) != (data.status, data.quantity)
+def _merge(mark: MarkValues, incoming: MarkValues) -> tuple[bool, dict[str, Any]]:
+    """Merge `incoming` into the current `mark` (changed in place). Returns whether `incoming`
+    lost, and the history row of the value that lost."""
+    disagreement = mark.disagreement or _disagrees(mark, incoming)
+    if _order(incoming) < _order(mark):
+        superseded, history = True, _history_of(incoming)
+    else:
+        superseded, history = False, _history_of(mark)
+        for name in _MERGED:
+            setattr(mark, name, getattr(incoming, name))
+    mark.disagreement = disagreement
+    return superseded, history
 
 
 async def _load_mark(db: AsyncSession, data: MarkInput) -> AttendanceMark | None:
@@ -84,6 +131,8 @@ async def _load_mark(db: AsyncSession, data: MarkInput) -> AttendanceMark | None
         select(AttendanceMark)
         .where(AttendanceMark.session_id == data.session_id)
         .where(AttendanceMark.person_id == data.person_id)
+        # A batch writes its marks without the session: what it holds may be older.
+        .execution_options(populate_existing=True)
     )
     return (await db.exec(statement)).first()
 
@@ -112,11 +161,41 @@ async def _is_enrolled(db: AsyncSession, activity_id: uuid.UUID, person_id: uuid
     return enrollment is not None and enrollment.status != EnrollmentStatus.WITHDRAWN
 
 
-async def _current_mark(db: AsyncSession, data: MarkInput) -> AttendanceMark | None:
-    cache = mark_cache(db)
-    if cache is not None and (data.session_id, data.person_id) in cache.marks:
-        return cache.marks[(data.session_id, data.person_id)]
-    return await _load_mark(db, data)
+async def _current_status(db: AsyncSession, data: MarkInput) -> MarkStatus | None:
+    deferred = deferred_marks(db)
+    if deferred is not None:
+        row = await current_row(db, deferred, (data.session_id, data.person_id))
+        return row.status if row is not None else None
+    mark = await _load_mark(db, data)
+    return mark.status if mark is not None else None
+
+
+async def _merge_in_session(db: AsyncSession, incoming: MarkRow) -> tuple[MarkValues, bool]:
+    """Merge through the session: the mark as an ORM object, the history row added."""
+    data = MarkInput(incoming.session_id, incoming.person_id, incoming.status)
+    mark = await _load_mark(db, data)
+    if mark is None:
+        db.add(AttendanceMark(**incoming.values()))
+        return incoming, False
+    superseded, history = _merge(mark, incoming)
+    db.add(MarkHistory(**history))
+    db.add(mark)
+    return mark, superseded
+
+
+async def _merge_deferred(
+    db: AsyncSession, cache: MarkCache, incoming: MarkRow
+) -> tuple[MarkValues, bool]:
+    """Merge into the batch's rows, written when the batch ends."""
+    pair = (incoming.session_id, incoming.person_id)
+    mark = await current_row(db, cache, pair)
+    if mark is None:
+        cache.marks[pair] = incoming
+        return incoming, False
+    superseded, history = _merge(mark, incoming)
+    mark.changed = True
+    cache.history.append(history)
+    return mark, superseded
 
 
 async def record_mark(
@@ -137,9 +216,8 @@ async def record_mark(
     if not await _is_enrolled(db, activity.id, data.person_id):
         raise ValidationFailed({"person_id": Message(N_("This person is not enrolled here."))})
     now = utcnow()
-    incoming = AttendanceMark(
-        id=new_id(),  # given, not defaulted: a default factory costs more than the rest here
-        disagreement=False,
+    incoming = MarkRow(
+        id=new_id(),
         session_id=data.session_id,
         person_id=data.person_id,
         status=data.status,
@@ -150,25 +228,11 @@ async def record_mark(
         recorded_at=now,
         idempotency_key=idempotency_key,
     )
-    mark = await _current_mark(db, data)
-    superseded = False
-    if mark is None:
-        mark = incoming
+    deferred = deferred_marks(db)
+    if deferred is not None:
+        mark, superseded = await _merge_deferred(db, deferred, incoming)
     else:
-        disagreement = mark.disagreement or _disagrees(mark, data, actor)
-        if _order(incoming.marked_at, incoming.device_id) < _order(mark.marked_at, mark.device_id):
-            db.add(_history_of(incoming))
-            superseded = True
-        else:
-            db.add(_history_of(mark))
-            for name in ("status", "quantity", "marked_by_id", "marked_at", "device_id",
-                         "recorded_at", "idempotency_key"):  # fmt: skip
-                setattr(mark, name, getattr(incoming, name))
-        mark.disagreement = disagreement
-    db.add(mark)
-    cache = mark_cache(db)
-    if cache is not None:
-        cache.marks[(data.session_id, data.person_id)] = mark
+        mark, superseded = await _merge_in_session(db, incoming)
     await audit_by(
         db,
         actor,
@@ -181,7 +245,7 @@ async def record_mark(
             "superseded": superseded,
         },
     )
-    return MarkOutcome(mark=mark, superseded=superseded)
+    return MarkOutcome(mark_id=mark.id, status=mark.status, superseded=superseded)
 
 
 @dataclass(frozen=True)
@@ -228,7 +292,6 @@ async def close_session(
 
 @dataclass(frozen=True)
 class CheckInOutcome:
-    mark: AttendanceMark
     already: bool
 
 
@@ -245,10 +308,41 @@ async def check_in(
     status = (
         MarkStatus.RECEIVED if activity.kind == ActivityKind.DISTRIBUTION else MarkStatus.PRESENT
     )
-    existing = await _current_mark(db, MarkInput(session_id, person_id, status))
-    if existing is not None and existing.status in (status, MarkStatus.LATE):
-        return CheckInOutcome(mark=existing, already=True)
-    outcome = await record_mark(
-        db, actor, MarkInput(session_id, person_id, status), marked_at=marked_at
+    existing = await _current_status(db, MarkInput(session_id, person_id, status))
+    if existing in (status, MarkStatus.LATE):
+        return CheckInOutcome(already=True)
+    await record_mark(db, actor, MarkInput(session_id, person_id, status), marked_at=marked_at)
+    return CheckInOutcome(already=False)
+
+
+async def move_marks(db: AsyncSession, kept_id: uuid.UUID, merged_id: uuid.UUID) -> int:
+    """Two records of one person become one: the merged person's marks move to the kept one.
+    Where both have a mark for the same session, the later value wins, as when two devices
+    mark the same person, and the other is kept in history. Returns the marks moved."""
+    theirs = (
+        await db.exec(select(AttendanceMark).where(AttendanceMark.person_id == merged_id))
+    ).all()
+    ours = {
+        m.session_id: m
+        for m in (
+            await db.exec(select(AttendanceMark).where(AttendanceMark.person_id == kept_id))
+        ).all()
+    }
+    history: list[dict[str, Any]] = []
+    for mark in theirs:
+        current = ours.get(mark.session_id)
+        if current is None:
+            mark.person_id = kept_id
+            db.add(mark)
+            continue
+        _, lost = _merge(current, mark)
+        history.append({**lost, "person_id": kept_id})
+        db.add(current)
+        await db.delete(mark)
+    await db.flush()
+    await db.exec(
+        update(MarkHistory).where(col(MarkHistory.person_id) == merged_id).values(person_id=kept_id)
     )
-    return CheckInOutcome(mark=outcome.mark, already=False)
+    if history:
+        await db.exec(insert(MarkHistory), params=history)
+    return len(theirs)

@@ -5,22 +5,21 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from sqlalchemy import insert
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server.audit.models import AuditEntry
 from server.auth.actor import Actor
+from server.common.bulk import insert_rows
 from server.common.models import new_id, utcnow
 
 # While a batch applies writes that cannot fail half-way, their audit rows are collected here
 # and inserted together at the end (one statement instead of one ORM object a write).
 AUDIT_ROWS = "razem_audit_rows"
+AUDIT_TABLE = AuditEntry.__table__  # type: ignore[attr-defined]
 
 
 async def insert_audit_rows(db: AsyncSession, rows: list[dict[str, Any]]) -> None:
-    if rows:
-        # executemany: one cached statement, sent in pages by SQLAlchemy's insertmanyvalues
-        await db.exec(insert(AuditEntry), params=rows)
+    await insert_rows(db, AUDIT_TABLE, rows)  # one executemany (see server.common.bulk)
 
 
 async def record_audit(

@@ -50,6 +50,18 @@ LABELS: dict[str, dict[str, str]] = {
         "contact": N_("Contact by phone"),
         "photos": N_("Photos from activities"),
     },
+    "enrollment_status": {
+        "active": N_("Active"),
+        "waitlisted": N_("Waiting list"),
+        "completed": N_("Completed"),
+        "withdrawn": N_("Withdrawn"),
+    },
+    "skill": {
+        "listening": N_("Listening"),
+        "reading": N_("Reading"),
+        "speaking": N_("Speaking"),
+        "writing": N_("Writing"),
+    },
     "course_language": {"pl": N_("Polish"), "en": N_("English"), "uk": N_("Ukrainian")},
 }
 

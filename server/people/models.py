@@ -71,3 +71,16 @@ class Consent(SQLModel, table=True):
     text_version: str = Field(default="2026-1", max_length=20)
     shown_in: Language = Field(default=Language.PL, sa_type=enum_type(Language))
     withdrawn_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class PersonMerge(SQLModel, table=True):
+    """A person registered twice, merged into one. The merged id stays known, so a phone that
+    still shows the old entry can send writes for it and they reach the kept person."""
+
+    __tablename__ = "person_merges"
+
+    merged_id: uuid.UUID = Field(primary_key=True)
+    kept_id: uuid.UUID = Field(foreign_key="people.id", index=True, ondelete="CASCADE")
+    merged_code: str = Field(max_length=12)
+    merged_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    merged_by_id: uuid.UUID | None = Field(default=None, foreign_key="staff_users.id")

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from server.attendance.prefetch import end_marks, prefetch_marks
+from server.attendance.prefetch import end_marks, flush_marks, marks_written_now, prefetch_marks
 from server.auth.actor import Actor
 from server.common.errors import Message
 from server.common.models import utcnow
@@ -27,6 +27,7 @@ from server.sync.writes import (
     end_batch,
     finish_batch,
     prefetch_keys,
+    runs_in_savepoint,
 )
 
 # Formats of queued writes this server accepts. A phone offline for weeks with an older page
@@ -88,16 +89,19 @@ def _refusal(message: str) -> WriteResult:
 
 async def apply_batch(db: AsyncSession, actor: Actor, batch: Batch) -> BatchOutcome:
     """Apply every write in order, in one transaction. What marks read is loaded once for the
-    batch; marks are checked before anything is written, other kinds run in a savepoint."""
+    batch; marks are checked before anything is written and collected as rows, written at the
+    end; other kinds run in a savepoint, after the marks so far are written."""
     received_at = utcnow()
     offset = clock_offset(batch.sent_at, received_at)
     device = await ensure_device(db, batch.device_id, actor.user_id, user_agent=batch.user_agent)
     actor = replace(actor, device_id=batch.device_id)
-    await prefetch_keys(db, [queued.key for queued in batch.writes])
-    await prefetch_marks(db, actor, _mark_pairs(batch.writes))
+    applied = await prefetch_keys(db, [queued.key for queued in batch.writes])
+    new = [queued for queued in batch.writes if queued.key not in applied]  # repeats read nothing
+    await prefetch_marks(db, actor, _mark_pairs(new))
     try:
         results = await _apply_all(db, actor, batch, offset, received_at)
-        await finish_batch(db)  # the whole batch's inserts and updates, in a few statements
+        await flush_marks(db)  # the whole batch's inserts and updates, in a few statements
+        await finish_batch(db)
     finally:
         end_batch(db)
         end_marks(db)
@@ -139,6 +143,13 @@ async def _apply_all(
                 payload=dict(queued.payload),
                 device_time=corrected_time(queued.device_time, offset, received_at),
             )
-            result = await apply_write(db, actor, write)
+            result = await _apply_one(db, actor, write)
         results.append((queued.key, result))
     return results
+
+
+async def _apply_one(db: AsyncSession, actor: Actor, write: Write) -> WriteResult:
+    if not runs_in_savepoint(write.kind):
+        return await apply_write(db, actor, write)
+    async with marks_written_now(db):
+        return await apply_write(db, actor, write)

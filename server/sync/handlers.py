@@ -12,13 +12,20 @@ from server.activities.models import SessionStatus
 from server.activities.scope import people_visible_to
 from server.activities.sessions import enroll, get_session, update_session
 from server.attendance.models import MarkStatus
-from server.attendance.service import MarkInput, check_in, close_session, record_mark
+from server.attendance.service import (
+    MarkInput,
+    MarkOutcome,
+    check_in,
+    close_session,
+    record_mark,
+)
 from server.auth.actor import Actor
 from server.common.errors import Message, NotFound, ValidationFailed
 from server.common.validation import parse_form
 from server.i18n.catalogs import N_
 from server.people.schemas import NewPerson
 from server.people.service import find_similar, get_person, register_person
+from server.records.merge import current_person_id
 from server.sync.writes import Outcome, Write, WriteResult, write_handler
 
 POSSIBLE_DUPLICATE = N_("Someone with this name and birth year is registered already.")
@@ -36,14 +43,25 @@ class MarkPayload(BaseModel):
 @write_handler("attendance.mark", checks_before_writing=True)
 async def apply_mark(db: AsyncSession, actor: Actor, write: Write) -> WriteResult:
     payload = parse_form(MarkPayload, write.payload)
-    outcome = await record_mark(
-        db,
-        actor,
-        MarkInput(payload.session_id, payload.person_id, payload.status, payload.quantity),
-        marked_at=write.device_time,
-        idempotency_key=write.key,
-    )
-    result = {"mark_id": str(outcome.mark.id), "status": outcome.mark.status.value}
+
+    async def mark(person_id: uuid.UUID) -> MarkOutcome:
+        return await record_mark(
+            db,
+            actor,
+            MarkInput(payload.session_id, person_id, payload.status, payload.quantity),
+            marked_at=write.device_time,
+            idempotency_key=write.key,
+        )
+
+    try:
+        outcome = await mark(payload.person_id)
+    except (NotFound, ValidationFailed):
+        # A phone that still shows a person merged since then marks the kept record.
+        kept = await current_person_id(db, payload.person_id)
+        if kept is None:
+            raise
+        outcome = await mark(kept)
+    result = {"mark_id": str(outcome.mark_id), "status": outcome.status.value}
     return WriteResult(Outcome.SUPERSEDED if outcome.superseded else Outcome.APPLIED, result)
 
 

@@ -5,60 +5,82 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any
 
+import msgspec
 from litestar import Controller, Request, get, post
 from litestar.di import NamedDependency, Provide
 from litestar.exceptions import ValidationException
 from litestar.params import JSONBody
-from pydantic import BaseModel, ConfigDict, Field
+from msgspec import Meta
+from pydantic import BaseModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server.auth.actor import Actor
 from server.i18n.catalogs import Translator
 from server.sync.batch import Batch, QueuedWrite, apply_batch
 from server.sync.pack import offline_pack
+from server.sync.writes import Outcome, WriteResult
 from server.web.appstate import AppState
 from server.web.deps import provide_actor
 from server.web.guards import signed_in
 from server.web.writes import DEVICE_HEADER
 
 MAX_WRITES = 1000
+AwareTime = Annotated[datetime, Meta(tz=True)]  # with an offset: a naive time is refused
 
 
-class WriteIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+# The batch's body and answer are msgspec structs: Litestar decodes and encodes them in one
+# pass each, without building a pydantic model per write (the pages' models stay pydantic).
+class WriteIn(msgspec.Struct, forbid_unknown_fields=True):
+    key: Annotated[
+        uuid.UUID, Meta(description="Idempotency key, made on the device when the person acted")
+    ]
+    kind: Annotated[str, Meta(max_length=40, examples=["attendance.mark"])]
+    payload: Annotated[dict[str, Any], Meta(description="What the person entered, by kind")]
+    device_time: (
+        Annotated[datetime, Meta(tz=True, description="The device's clock then")] | None
+    ) = None
+    user_id: Annotated[uuid.UUID, Meta(description="Who was signed in then")] | None = None
+    format: Annotated[int, Meta(ge=0, le=1000)] = 1
 
-    key: uuid.UUID = Field(description="Idempotency key, made on the device when the person acted")
-    kind: str = Field(max_length=40, examples=["attendance.mark"])
-    payload: dict[str, Any] = Field(description="What the person entered, by kind")
-    device_time: datetime | None = Field(default=None, description="The device's clock then")
-    user_id: uuid.UUID | None = Field(default=None, description="Who was signed in then")
-    format: int = Field(default=1, ge=0, le=1000)
 
-
-class BatchIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class BatchIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     device_id: uuid.UUID
-    sent_at: datetime | None = Field(default=None, description="The device's clock at sending")
-    pending_count: int = Field(default=0, ge=0, le=1_000_000)
-    app_version: str = Field(default="", max_length=40)
-    writes: list[WriteIn] = Field(max_length=MAX_WRITES)
+    sent_at: (
+        Annotated[datetime, Meta(tz=True, description="The device's clock at sending")] | None
+    ) = None
+    pending_count: Annotated[int, Meta(ge=0, le=1_000_000)] = 0
+    app_version: Annotated[str, Meta(max_length=40)] = ""
+    writes: Annotated[list[WriteIn], Meta(max_length=MAX_WRITES)]
 
 
-class WriteOut(BaseModel):
+class WriteOut(msgspec.Struct):
     key: uuid.UUID
-    outcome: Literal["applied", "duplicate", "superseded", "refused"]
-    original_outcome: Literal["applied", "superseded", "refused"] | None = None
-    result: dict[str, Any] = Field(default_factory=dict)
-    errors: dict[str, str] = Field(default_factory=dict, description="Field → translated reason")
+    outcome: Outcome
+    original_outcome: Annotated[
+        Outcome | None, Meta(description="For a duplicate: applied, superseded or refused")
+    ] = None
+    result: dict[str, Any] = msgspec.field(default_factory=dict)
+    errors: Annotated[dict[str, str], Meta(description="Field → translated reason")] = (
+        msgspec.field(default_factory=dict)
+    )
 
 
-class BatchOut(BaseModel):
+class BatchOut(msgspec.Struct):
     server_time: datetime
     clock_offset_ms: int
     results: list[WriteOut]
+
+
+def _write_out(key: uuid.UUID, result: WriteResult, translator: Translator) -> WriteOut:
+    return WriteOut(
+        key=key,
+        outcome=result.outcome,
+        original_outcome=result.original_outcome,
+        result=result.result,
+        errors={name: translator.gettext(m.msgid, **m.params) for name, m in result.errors.items()},
+    )
 
 
 class PageOut(BaseModel):
@@ -107,21 +129,7 @@ class SyncApi(Controller):
         return BatchOut(
             server_time=outcome.server_time,
             clock_offset_ms=int(outcome.clock_offset.total_seconds() * 1000),
-            results=[
-                WriteOut(
-                    key=key,
-                    outcome=result.outcome.value,
-                    original_outcome=(
-                        result.original_outcome.value if result.original_outcome else None
-                    ),
-                    result=result.result,
-                    errors={
-                        name: translator.gettext(m.msgid, **m.params)
-                        for name, m in result.errors.items()
-                    },
-                )
-                for key, result in outcome.results
-            ],
+            results=[_write_out(key, result, translator) for key, result in outcome.results],
         )
 
     @get("/pack", summary="The pages this person needs offline, with versions")

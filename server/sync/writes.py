@@ -15,12 +15,12 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import insert
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server.audit.service import AUDIT_ROWS, insert_audit_rows
 from server.auth.actor import Actor
+from server.common.bulk import insert_rows
 from server.common.errors import DomainError, Message, NotFound, ValidationFailed
 from server.common.models import utcnow
 from server.i18n.catalogs import N_
@@ -66,6 +66,7 @@ class _Registered:
 
 _HANDLERS: dict[str, _Registered] = {}
 BATCH_CACHE = "razem_batch_cache"
+APPLIED_TABLE = AppliedWrite.__table__  # type: ignore[attr-defined]
 
 
 @dataclass(frozen=True)
@@ -106,12 +107,21 @@ def write_handler(
     return register
 
 
-async def prefetch_keys(db: AsyncSession, keys: list[uuid.UUID]) -> None:
-    """Start batch mode: know which keys were applied before, with one query."""
+def runs_in_savepoint(kind: str) -> bool:
+    """Whether writes of `kind` run in a savepoint in a batch (their handler may refuse after
+    it has written something)."""
+    registered = _HANDLERS.get(kind)
+    return registered is not None and not registered.checks_before_writing
+
+
+async def prefetch_keys(db: AsyncSession, keys: list[uuid.UUID]) -> set[uuid.UUID]:
+    """Start batch mode: know which keys were applied before, with one query. Returns them."""
     found = await db.exec(select(AppliedWrite).where(col(AppliedWrite.idempotency_key).in_(keys)))
-    db.info[BATCH_CACHE] = BatchCache(
-        checked=set(keys), applied={row.idempotency_key: row for row in found.all()}
-    )
+    applied: dict[uuid.UUID, AppliedWrite | _Seen] = {
+        row.idempotency_key: row for row in found.all()
+    }
+    db.info[BATCH_CACHE] = BatchCache(checked=set(keys), applied=applied)
+    return set(applied)
 
 
 async def finish_batch(db: AsyncSession) -> None:
@@ -120,8 +130,7 @@ async def finish_batch(db: AsyncSession) -> None:
     if cache is None:
         return
     await db.flush()
-    if cache.rows:
-        await db.exec(insert(AppliedWrite), params=cache.rows)
+    await insert_rows(db, APPLIED_TABLE, cache.rows)
     await insert_audit_rows(db, cache.audit_rows)
     cache.rows.clear()
     cache.audit_rows.clear()
@@ -132,8 +141,23 @@ def end_batch(db: AsyncSession) -> None:
     db.info.pop(AUDIT_ROWS, None)
 
 
+def _canonical(value: Any) -> Any:
+    """A form value as both paths send it: the page's form post and the worker's queued copy
+    (which leaves out empty fields and sends checkboxes as booleans)."""
+    if isinstance(value, bool):
+        return "1" if value else ""
+    if value is None:
+        return ""
+    if isinstance(value, list | tuple):
+        return sorted(str(item) for item in value)
+    return str(value)
+
+
 def payload_hash(write: Write) -> str:
-    canonical = json.dumps([write.kind, write.payload], sort_keys=True, separators=(",", ":"))
+    """The same for a form post and its queued copy, so a copy sent again after a slow answer
+    is a duplicate, not "other content"."""
+    payload = {k: c for k, v in write.payload.items() if (c := _canonical(v)) not in ("", [])}
+    canonical = json.dumps([write.kind, payload], sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 

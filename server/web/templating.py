@@ -123,6 +123,7 @@ def build_environment(settings: Settings) -> Environment:
         time=_format_time,
         datetime=_format_datetime,
         number=_format_number,
+        iso_date=date.fromisoformat,
         display_name=lambda person: display_name(person.given_name, person.family_name),
     )
     env.tests["matching"] = _matching

@@ -15,6 +15,14 @@ from server.sync.service import ensure_device
 from server.sync.writes import Write, WriteResult, apply_write
 
 DEVICE_HEADER = "x-razem-device"
+CONTROL_FIELDS = frozenset({"_csrf_token", "key", "device_time", "device_id"})
+
+
+def form_payload(form: dict[str, Any], **base: str) -> dict[str, Any]:
+    """A write's payload from a posted form, as the service worker builds it when it queues the
+    same form: every field but the control fields, empty ones left out, then `base`."""
+    payload = {k: v for k, v in form.items() if k not in CONTROL_FIELDS and v not in ("", None)}
+    return {**payload, **base}
 
 
 def parse_uuid(value: object) -> uuid.UUID | None:

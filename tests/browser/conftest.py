@@ -15,6 +15,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Playwright, sync_playwright
 
+from tests.browser.servers import ServerProcess, seed_database
+
 CHROMIUM = os.environ.get("RAZEM_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -96,3 +98,13 @@ def browser(playwright: Playwright) -> Iterator[Browser]:
     browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
     yield browser
     browser.close()
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[ServerProcess]:
+    """A demo server of the test's own, on a fresh database, that the test may stop, kill
+    and start again."""
+    process = ServerProcess(seed_database(tmp_path / "offline.db"), tmp_path)
+    process.start()
+    yield process
+    process.stop()

@@ -4,13 +4,16 @@ every mark is kept. Also: filter, keyboard use, check-in, axe and 360 px."""
 
 from __future__ import annotations
 
+import io
 import re
 import sqlite3
+import unicodedata
 from collections import Counter
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect
+from pypdf import PdfReader
 
 from tests.browser.test_sign_in_roles import assert_accessible
 
@@ -220,4 +223,22 @@ def test_marking_works_without_javascript(browser: Browser, demo_server: str) ->
     expect(again.get_by_role("button", name="Excused", exact=True)).to_have_attribute(
         "aria-pressed", "true"
     )
+    context.close()
+
+
+def test_the_paper_sign_in_sheet_prints_every_name(browser: Browser, demo_server: str) -> None:
+    context, page = _signed_in(browser, demo_server, viewport={"width": 360, "height": 780})
+    _open_todays_choir(page)
+    names = page.locator("#roster-list .person-name").all_inner_texts()
+    page.get_by_role("link", name="Paper sign-in sheet").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Sign-in sheet")
+    assert_accessible(page)
+    _no_overflow(page)
+    page.emulate_media(media="print")
+    pdf = PdfReader(io.BytesIO(page.pdf(format="A4")))
+    text = unicodedata.normalize("NFKC", " ".join(p.extract_text() for p in pdf.pages))
+    flat = " ".join(text.split())
+    missing = [n for n in names if " ".join(n.split()) not in flat]
+    # 40 in the demo, more when the tests before this one registered newcomers here
+    assert len(names) >= 40 and not missing, missing
     context.close()

@@ -6,7 +6,6 @@ from __future__ import annotations
 import re
 import sqlite3
 import time
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from types import SimpleNamespace
@@ -16,18 +15,10 @@ from playwright.sync_api import BrowserContext, Page, Playwright, expect
 
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
 from tests.browser.proxy import CuttingProxy
-from tests.browser.servers import ServerProcess, seed_database
+from tests.browser.servers import ServerProcess
 
 pytestmark = pytest.mark.browser
 SYNCED = "All changes synced"
-
-
-@pytest.fixture
-def server(tmp_path: Path) -> Iterator[ServerProcess]:
-    process = ServerProcess(seed_database(tmp_path / "offline.db"), tmp_path)
-    process.start()
-    yield process
-    process.stop()
 
 
 def launch(playwright: Playwright, profile: Path) -> BrowserContext:
@@ -51,9 +42,23 @@ def sign_in(page: Page, server: ServerProcess, email: str = "facilitator@example
     page.wait_for_url(re.compile(r"/(sessions|activities|courses)$"))
 
 
+WORKER_STATE = """async () => JSON.stringify((await navigator.serviceWorker.getRegistrations())
+  .map(r => ({scope: r.scope, installing: r.installing && r.installing.state,
+              waiting: r.waiting && r.waiting.state, active: r.active && r.active.state})))"""
+
+
 def wait_until_offline_ready(page: Page) -> None:
     """The worker controls the page and the offline pack is cached."""
-    page.wait_for_function("navigator.serviceWorker && navigator.serviceWorker.controller !== null")
+    # The first install precaches the shell: slow on a loaded machine, so a generous wait.
+    try:
+        page.wait_for_function(
+            "navigator.serviceWorker && navigator.serviceWorker.controller !== null",
+            timeout=90000,
+            polling=250,
+        )
+    except Exception as error:  # say what the worker was doing, for the next person
+        state = page.evaluate(WORKER_STATE)
+        raise AssertionError(f"no worker controls {page.url}: {state}") from error
     # evaluate() awaits the promise (wait_for_function would take the promise itself as true)
     wait_for(lambda: page.evaluate("window.RazemStore && RazemStore.getMeta('packRefreshedAt')"))
 

@@ -41,7 +41,18 @@
 
   deviceId(); // made on first load, so the worker learns it before the first write
 
-  // A plain form post keeps the key rendered into the form, so a double submit is one write.
+  // Each time a page is shown is a new chance to act: a cached page (offline) or one restored
+  // from the back-forward cache would otherwise send the key of an act already made.
+  function freshKeys() {
+    document.querySelectorAll("form[data-write]").forEach(function (form) {
+      var key = form.querySelector('input[type="hidden"][name="key"]');
+      if (key) key.value = newId();
+    });
+  }
+  document.addEventListener("DOMContentLoaded", freshKeys);
+  window.addEventListener("pageshow", function (event) { if (event.persisted) freshKeys(); });
+
+  // Within one showing, a plain form post keeps its key, so a double submit is one write.
   document.addEventListener("submit", function (event) {
     var form = event.target;
     if (!(form instanceof HTMLFormElement) || !form.hasAttribute("data-write")) return;
@@ -75,9 +86,20 @@
     if (chosen) showConsent(chosen.value);
   });
 
-  if ("serviceWorker" in navigator) {
-    navigator.serviceWorker.register("/sw.js", { scope: "/" }).catch(function () {
-      /* The app works without the worker; offline use needs it. */
-    });
+  // The app works without the worker, but offline use needs it: an install that failed (a
+  // shell file lost on a weak connection) is tried again a few times while the page is open,
+  // so a phone does not leave for the basement without its offline copy.
+  function registerWorker(attempt) {
+    function retry() {
+      if (attempt < 4) setTimeout(function () { registerWorker(attempt + 1); }, 3000 * attempt);
+    }
+    navigator.serviceWorker.register("/sw.js", { scope: "/" }).then(function (registration) {
+      var installing = registration.installing;
+      if (!installing || registration.active) return;
+      installing.addEventListener("statechange", function () {
+        if (installing.state === "redundant" && !registration.active) retry();
+      });
+    }, retry);
   }
+  if ("serviceWorker" in navigator) registerWorker(1);
 })();

@@ -63,9 +63,9 @@
         why.className = "field-error";
         why.textContent = reasons.join(" ");
         li.appendChild(why);
-        if (item.payload.session_id) {
+        if (item.back || item.payload.session_id) {
           var open = document.createElement("a");
-          open.href = "/sessions/" + item.payload.session_id;
+          open.href = item.back || "/sessions/" + item.payload.session_id;
           open.textContent = label("open");
           li.appendChild(open);
         }
@@ -112,7 +112,7 @@
     var list = document.getElementById("offline-pages");
     if (!list || !Store) return;
     var pack = (await Store.getMeta("pack")) || {};
-    var urls = Object.keys(pack).filter(function (url) { return /^\/sessions(\/[0-9a-f-]{36})?$/.test(url); });
+    var urls = Object.keys(pack).filter(function (url) { return /^\/(sessions(\/[0-9a-f-]{36})?|activities\/[0-9a-f-]{36}|courses\/[0-9a-f-]{36}\/progress)$/.test(url); });
     list.innerHTML = "";
     if (!urls.length) {
       var empty = document.createElement("li");

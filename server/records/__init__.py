@@ -1,0 +1,2 @@
+"""Everything held about one person across domains: their page, and merging two records of
+the same person."""

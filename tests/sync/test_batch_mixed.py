@@ -1,0 +1,92 @@
+"""A batch's marks are collected and written at its end; writes of other kinds run in between,
+in savepoints. They must see the marks sent before them, and a refused one must take back only
+its own changes."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from server.attendance.models import AttendanceMark, MarkHistory
+from server.audit.models import AuditEntry
+from server.auth.actor import Actor
+from server.auth.models import Role
+from server.sync.batch import Batch, QueuedWrite, apply_batch
+from server.sync.models import AppliedWrite
+from server.sync.writes import Outcome
+from tests.factories import enroll, make_activity, make_person, make_session, make_user
+
+pytestmark = pytest.mark.anyio
+NOW = datetime.now(UTC)
+
+
+async def _roster(db: AsyncSession) -> tuple[Actor, uuid.UUID, list[uuid.UUID]]:
+    user = await make_user(db, Role.FACILITATOR)
+    activity = await make_activity(db, staff=[user])
+    people = [await make_person(db, f"P{i}", "Mixed") for i in range(3)]
+    for person in people:
+        await enroll(db, activity, person)
+    session = await make_session(db, activity, date.today())
+    await db.commit()
+    return Actor(user_id=user.id, role=user.role), session.id, [p.id for p in people]
+
+
+def _write(kind: str, payload: dict[str, str], minutes_ago: int, user: uuid.UUID) -> QueuedWrite:
+    return QueuedWrite(uuid.uuid4(), kind, payload, NOW - timedelta(minutes=minutes_ago), user)
+
+
+def _mark(
+    actor: Actor, session: uuid.UUID, person: uuid.UUID, status: str, ago: int
+) -> QueuedWrite:
+    payload = {"session_id": str(session), "person_id": str(person), "status": status}
+    return _write("attendance.mark", payload, ago, actor.user_id)
+
+
+async def _statuses(db: AsyncSession) -> dict[uuid.UUID, str]:
+    marks = (await db.exec(select(AttendanceMark))).all()
+    return {m.person_id: m.status.value for m in marks}
+
+
+async def test_closing_in_a_batch_sees_the_marks_sent_before_it(db: AsyncSession) -> None:
+    actor, session, people = await _roster(db)
+    close = _write("session.close", {"session_id": str(session)}, 5, actor.user_id)
+    writes = [
+        _mark(actor, session, people[0], "present", 9),
+        close,  # marks only people[1] and people[2] absent
+        _mark(actor, session, people[1], "late", 1),  # later than the close: wins
+        _mark(actor, session, people[0], "late", 8),  # a later tap of the same device
+    ]
+    device = uuid.uuid4()
+    outcome = await apply_batch(db, actor, Batch(device_id=device, writes=writes))
+    await db.commit()
+    assert [r.outcome for _, r in outcome.results] == [Outcome.APPLIED] * 4
+    assert outcome.results[1][1].result == {"marked_absent": 2}
+    assert await _statuses(db) == {people[0]: "late", people[1]: "late", people[2]: "absent"}
+    history = (await db.exec(select(MarkHistory))).all()
+    assert sorted(h.status.value for h in history) == ["absent", "present"]
+    assert len((await db.exec(select(AppliedWrite))).all()) == 4
+    audits = (await db.exec(select(AuditEntry.action))).all()
+    assert sorted(audits) == ["attendance.mark"] * 5 + ["session.close"]
+
+
+async def test_a_refused_write_between_marks_takes_back_only_its_own(db: AsyncSession) -> None:
+    actor, session, people = await _roster(db)
+    unknown_session = {"session_id": str(uuid.uuid4())}
+    writes = [
+        _mark(actor, session, people[0], "present", 3),
+        _write("session.close", unknown_session, 2, actor.user_id),
+        _mark(actor, session, people[1], "absent", 1),
+    ]
+    outcome = await apply_batch(db, actor, Batch(device_id=uuid.uuid4(), writes=writes))
+    await db.commit()
+    assert [r.outcome for _, r in outcome.results] == [
+        Outcome.APPLIED,
+        Outcome.REFUSED,
+        Outcome.APPLIED,
+    ]
+    assert await _statuses(db) == {people[0]: "present", people[1]: "absent"}
+    assert len((await db.exec(select(AppliedWrite))).all()) == 3
