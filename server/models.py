@@ -12,6 +12,7 @@ from server.attendance.models import AttendanceMark, MarkHistory
 from server.audit.models import AuditEntry
 from server.auth.models import SignInAttempt, StaffSession, StaffUser
 from server.common.metadata import metadata
+from server.jobs.models import JobRun
 from server.people.models import Consent, Person
 from server.progress.models import ProgressAssessment
 from server.sync.models import AppliedWrite, Device
@@ -26,6 +27,7 @@ __all__ = [
     "Consent",
     "Device",
     "Enrollment",
+    "JobRun",
     "Location",
     "MarkHistory",
     "Person",

@@ -56,6 +56,9 @@ class Person(SQLModel, table=True):
     created_on_device_id: uuid.UUID | None = Field(default=None)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    # Set when the person's personal fields were removed (an erasure request or retention);
+    # the row stays, with only what anonymous counts need (sex, birth year, nationality, group).
+    erased_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 class Consent(SQLModel, table=True):
