@@ -31,6 +31,7 @@ from server.auth.staff_routes import StaffAdmin
 from server.coordination.routes import CoordinationPages
 from server.imports.routes import ImportPages
 from server.jobs import start_scheduler
+from server.jobs.routes import JobsAdmin
 from server.people.routes import PeoplePages
 from server.progress.routes import LessonPages, ProgressPages
 from server.records.routes import PeopleRecords
@@ -104,6 +105,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             ImportPages,
             SyncApi,
             StaffAdmin,
+            JobsAdmin,
             CoordinationPages,
             AuditPages,
             create_static_files_router(path="/static", directories=[STATIC_DIR], name="static"),

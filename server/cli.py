@@ -1,13 +1,16 @@
-"""The `razem` command: serve, demo, db upgrade, user create."""
+"""The `razem` command: serve, scheduler, demo, db upgrade, user create."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import copy
 import getpass
+import logging.config
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 from server.settings import HTMX_LOCAL_URL, InsecureSettingsError, Settings, get_settings
 
@@ -44,6 +47,22 @@ def _database_is_current(settings: Settings) -> bool:
     return asyncio.run(current()) == head_revision(settings.database_url)
 
 
+def log_config() -> dict[str, Any]:
+    """uvicorn's logging, plus the app's own `razem.*` loggers at INFO on the same stream.
+    Given to uvicorn, so every worker process logs the same way."""
+    from uvicorn.config import LOGGING_CONFIG
+
+    config = copy.deepcopy(LOGGING_CONFIG)
+    config["formatters"]["razem"] = {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}
+    config["handlers"]["razem"] = {
+        "formatter": "razem",
+        "class": "logging.StreamHandler",
+        "stream": "ext://sys.stderr",
+    }
+    config["loggers"]["razem"] = {"handlers": ["razem"], "level": "INFO", "propagate": False}
+    return config
+
+
 def _run_server(host: str, port: int, workers: int) -> None:
     import uvicorn
 
@@ -55,6 +74,7 @@ def _run_server(host: str, port: int, workers: int) -> None:
         workers=workers,
         proxy_headers=True,
         log_level="info",
+        log_config=log_config(),
     )
 
 
@@ -71,6 +91,23 @@ def cmd_serve(args: argparse.Namespace) -> int:
         )
         return 2
     _run_server(args.host, args.port, args.workers)
+    return 0
+
+
+def cmd_scheduler(_args: argparse.Namespace) -> int:
+    """Only the scheduled jobs, for deployments whose app processes run with
+    RAZEM_RUN_JOBS=false (a scheduler running next to app processes with jobs on is harmless
+    too: every run is claimed in the database)."""
+    from server.jobs.scheduler import run_scheduler
+
+    settings = _settings()
+    if not _database_is_current(settings):
+        print(
+            "razem: the database is not up to date; run `razem db upgrade` first.", file=sys.stderr
+        )
+        return 2
+    logging.config.dictConfig(log_config())
+    asyncio.run(run_scheduler(settings))
     return 0
 
 
@@ -185,6 +222,12 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--workers", type=int, default=1)
     serve.set_defaults(func=cmd_serve)
+
+    scheduler = sub.add_parser(
+        "scheduler",
+        help="run only the scheduled jobs (app processes then use RAZEM_RUN_JOBS=false)",
+    )
+    scheduler.set_defaults(func=cmd_scheduler)
 
     demo = sub.add_parser("demo", help="fresh demo database, then serve it")
     demo.add_argument("--host", default="127.0.0.1")

@@ -49,8 +49,21 @@ class Settings(BaseSettings):
     # Personal data of people with no activity (registration, enrolment, mark, assessment) for
     # this many months is anonymised by the nightly retention job (see server/records/erasure).
     retention_months: int = Field(default=24, ge=1, le=240)
-    # Run the scheduled jobs (session generation) in this process.
+    # Run the scheduled jobs in this process (see server/jobs/). Every process may: each
+    # scheduled run is claimed in the database, so it runs once. Off when `razem scheduler`
+    # runs them in a process of its own.
     run_jobs: bool = True
+    # A job's schedule instead of its default: {"sqlite_backup": "30 1 * * *"} (crontab, in
+    # the centre's time zone).
+    job_schedules: dict[str, str] = Field(default_factory=dict)
+    # Tests only: every job fires every N seconds, at the same moments in every process.
+    jobs_every_seconds: int | None = Field(default=None, ge=1, le=3600)
+    # The nightly SQLite backup: where its copies go (default: <data dir>/backups), how many.
+    backup_dir: Path | None = None
+    backups_keep: int = Field(default=14, ge=1, le=1000)
+    # Idempotency keys of applied writes are forgotten after this many days (see
+    # docs/security.md: a device's queued write older than this minus 60 days is refused).
+    idempotency_keys_days: int = Field(default=180, ge=90, le=3650)
     # Changes the service worker script, so browsers install a new worker (release builds).
     build: str = ""
     faults_file: Path | None = None  # tests only: see server/web/faults.py
@@ -67,6 +80,8 @@ class Settings(BaseSettings):
         if not self.database_url:
             self.database_url = f"sqlite+aiosqlite:///{self.data_dir / 'razem.db'}"
         self.database_url = normalise_database_url(self.database_url)
+        if self.backup_dir is None:
+            self.backup_dir = self.data_dir / "backups"
         return self
 
     def today(self) -> date:

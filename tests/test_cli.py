@@ -73,3 +73,10 @@ def test_serve_refuses_a_database_that_is_not_migrated(
 ) -> None:
     assert cli.main(["serve"]) == 2
     assert "razem db upgrade" in capsys.readouterr().err
+
+
+def test_scheduler_refuses_a_database_that_is_not_up_to_date(
+    env: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert cli.main(["scheduler"]) == 2
+    assert "run `razem db upgrade` first" in capsys.readouterr().err

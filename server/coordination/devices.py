@@ -8,6 +8,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from sqlalchemy import func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -84,6 +85,19 @@ async def list_devices(db: AsyncSession, now: datetime) -> list[DeviceRow]:
     rows.sort(key=lambda r: -r.last_contact.timestamp())
     rows.sort(key=lambda r: (not r.needs_attention, r.owner.display_name if r.owner else "~"))
     return rows
+
+
+async def count_silent(db: AsyncSession, now: datetime) -> int:
+    """How many devices need attention (silent for more than two days with changes waiting),
+    counted in SQL: the daily check's figure, the same rule as the devices page."""
+    last_contact = func.coalesce(col(Device.last_sync_at), col(Device.last_seen_at))
+    found = await db.exec(
+        select(func.count())
+        .select_from(Device)
+        .where(col(Device.pending_count) > 0)
+        .where(last_contact < now - SILENT_AFTER)
+    )
+    return int(found.one())
 
 
 async def device_labels(

@@ -20,7 +20,7 @@ class JobRun(SQLModel, table=True):
 
     id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
     job: str = Field(max_length=60, index=True)
-    # The scheduled time this run is for (ISO 8601, minute precision), or "manual-<uuid>".
+    # The scheduled time this run is for (UTC, ISO 8601 to the second), or "manual-<uuid>".
     slot: str = Field(max_length=60)
     runner: str = Field(default="", max_length=120)  # host and process id
     started_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)

@@ -38,6 +38,15 @@ ACCEPTED_FORMATS = frozenset({1})
 MAX_CLOCK_OFFSET = timedelta(days=30)
 OLD_FORMAT = N_("This change was made with an old version of the app and cannot be accepted.")
 OTHER_USER = N_("This change was made by another person signed in on this device.")
+TOO_OLD = N_(
+    "This change was made more than %(days)s days ago and can no longer be accepted. "
+    "If it still matters, enter it again."
+)
+# Idempotency keys are forgotten after `idempotency_keys_days` (server/sync/cleanup.py). A
+# write whose key may be gone could be applied a second time, so queued writes are accepted
+# only while their key would still be known: younger than the keys' age minus twice the
+# largest clock correction (a write's corrected time may differ by that between two sends).
+KEY_MARGIN = 2 * MAX_CLOCK_OFFSET
 
 
 @dataclass(frozen=True)
@@ -89,10 +98,19 @@ def _refusal(message: str) -> WriteResult:
     return WriteResult(Outcome.REFUSED, errors={"": Message(message)})
 
 
-async def apply_batch(db: AsyncSession, actor: Actor, batch: Batch) -> BatchOutcome:
+def max_write_age(keys_kept: timedelta) -> timedelta:
+    """How old a queued write may be and still be accepted, when keys are kept `keys_kept`."""
+    return keys_kept - KEY_MARGIN
+
+
+async def apply_batch(
+    db: AsyncSession, actor: Actor, batch: Batch, *, keys_kept: timedelta | None = None
+) -> BatchOutcome:
     """Apply every write in order, in one transaction. What marks read is loaded once for the
     batch; marks are checked before anything is written and collected as rows, written at the
-    end; other kinds run in a savepoint, after the marks so far are written."""
+    end; other kinds run in a savepoint, after the marks so far are written. With `keys_kept`
+    (how long idempotency keys are kept), a write older than `max_write_age` whose key is not
+    known is refused."""
     received_at = utcnow()
     offset = clock_offset(batch.sent_at, received_at)
     device = await ensure_device(db, batch.device_id, actor.user_id, user_agent=batch.user_agent)
@@ -101,7 +119,8 @@ async def apply_batch(db: AsyncSession, actor: Actor, batch: Batch) -> BatchOutc
     new = [queued for queued in batch.writes if queued.key not in applied]  # repeats read nothing
     await prefetch_marks(db, actor, _mark_pairs(new))
     try:
-        results = await _apply_all(db, actor, batch, offset, received_at)
+        oldest = received_at - max_write_age(keys_kept) if keys_kept is not None else None
+        results = await _apply_all(db, actor, batch, offset, received_at, applied, oldest)
         await flush_marks(db)  # the whole batch's inserts and updates, in a few statements
         await finish_batch(db)
     finally:
@@ -139,20 +158,27 @@ def _mark_pairs(writes: list[QueuedWrite]) -> list[tuple[uuid.UUID, uuid.UUID]]:
 
 
 async def _apply_all(
-    db: AsyncSession, actor: Actor, batch: Batch, offset: timedelta, received_at: datetime
+    db: AsyncSession,
+    actor: Actor,
+    batch: Batch,
+    offset: timedelta,
+    received_at: datetime,
+    applied: set[uuid.UUID],
+    oldest: datetime | None,
 ) -> list[tuple[uuid.UUID, WriteResult]]:
     results: list[tuple[uuid.UUID, WriteResult]] = []
     for queued in batch.writes:
+        made_at = corrected_time(queued.device_time, offset, received_at)
         if queued.format not in ACCEPTED_FORMATS:
             result = _refusal(OLD_FORMAT)
         elif queued.user_id is not None and queued.user_id != actor.user_id:
             result = _refusal(OTHER_USER)
+        elif oldest is not None and made_at < oldest and queued.key not in applied:
+            days = (received_at - oldest).days
+            result = WriteResult(Outcome.REFUSED, errors={"": Message(TOO_OLD, {"days": days})})
         else:
             write = Write(
-                key=queued.key,
-                kind=queued.kind,
-                payload=dict(queued.payload),
-                device_time=corrected_time(queued.device_time, offset, received_at),
+                key=queued.key, kind=queued.kind, payload=dict(queued.payload), device_time=made_at
             )
             result = await _apply_one(db, actor, write)
         results.append((queued.key, result))

@@ -4,7 +4,7 @@ the offline pack lists the pages a person needs offline, with versions."""
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Annotated, Any
 
 import msgspec
@@ -108,6 +108,7 @@ class SyncApi(Controller):
         db: NamedDependency[AsyncSession],
         actor: NamedDependency[Actor],
         translator: NamedDependency[Translator],
+        app_state: NamedDependency[AppState],
     ) -> BatchOut:
         """Each write is applied once (a repeated key answers `duplicate`), in the order sent,
         through the same domain code as the forms. A refusal says why, per field."""
@@ -125,7 +126,8 @@ class SyncApi(Controller):
                 for w in data.writes
             ],
         )
-        outcome = await apply_batch(db, actor, batch)
+        keys_kept = timedelta(days=app_state.settings.idempotency_keys_days)
+        outcome = await apply_batch(db, actor, batch, keys_kept=keys_kept)
         return BatchOut(
             server_time=outcome.server_time,
             clock_offset_ms=int(outcome.clock_offset.total_seconds() * 1000),

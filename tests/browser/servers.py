@@ -59,7 +59,13 @@ def seed_database(path: Path) -> str:
 
 
 class ServerProcess:
-    def __init__(self, database_url: str, folder: Path, port: int | None = None) -> None:
+    def __init__(
+        self,
+        database_url: str,
+        folder: Path,
+        port: int | None = None,
+        env: dict[str, str] | None = None,
+    ) -> None:
         self.build = ""
         self.htmx_url = "/static/vendor/htmx-2.0.11.min.js"
         self.faults = folder / "faults.json"
@@ -69,6 +75,7 @@ class ServerProcess:
         self.port = port or free_port()
         self.process: subprocess.Popen[bytes] | None = None
         self.log = folder / f"server-{self.port}.log"
+        self.env = env or {}  # more RAZEM_* settings
 
     @property
     def url(self) -> str:
@@ -84,6 +91,7 @@ class ServerProcess:
             "RAZEM_DEFAULT_LANGUAGE": "en",
             "RAZEM_FAULTS_FILE": str(self.faults),
             "RAZEM_BUILD": self.build,
+            **self.env,
         }
         with self.log.open("ab") as out:
             self.process = subprocess.Popen(
