@@ -107,6 +107,11 @@ def write_handler(
     return register
 
 
+def write_kinds() -> list[str]:
+    """Every registered kind of write (docs/authorization.md has a row for each)."""
+    return sorted(_HANDLERS)
+
+
 def runs_in_savepoint(kind: str) -> bool:
     """Whether writes of `kind` run in a savepoint in a batch (their handler may refuse after
     it has written something)."""
