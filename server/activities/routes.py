@@ -24,7 +24,7 @@ from server.activities.service import (
     show_activity,
 )
 from server.auth.actor import Actor
-from server.auth.models import Role
+from server.auth.models import OWN_COURSES_ROLES, OWN_SESSIONS_ROLES, Role
 from server.common.errors import ValidationFailed
 from server.people.service import search_people
 from server.progress.courses import teaches
@@ -41,7 +41,7 @@ class ActivityPages(Controller):
         "actor": Provide(provide_actor, sync_to_thread=False),
     }
 
-    @get("/sessions", guards=[roles(Role.FACILITATOR, Role.TEACHER)], name="my_sessions")
+    @get("/sessions", guards=[roles(*OWN_SESSIONS_ROLES)], name="my_sessions")
     async def my_sessions(
         self,
         db: NamedDependency[AsyncSession],
@@ -62,7 +62,7 @@ class ActivityPages(Controller):
             },
         )
 
-    @get("/courses", guards=[roles(Role.TEACHER)], name="my_courses")
+    @get("/courses", guards=[roles(*OWN_COURSES_ROLES)], name="my_courses")
     async def my_courses(
         self, db: NamedDependency[AsyncSession], actor: NamedDependency[Actor]
     ) -> Template:

@@ -100,7 +100,7 @@ class RosterPages(Controller):
         """One row and the counts, as after a tap: the service worker asks for it once a
         queued mark is confirmed (with `refused=<key>` when the server said no)."""
         roster, row = await roster_row(db, actor, session_id, person_id)
-        error = await refusal_of(db, parse_uuid(refused))
+        error = await refusal_of(db, parse_uuid(refused), actor.user_id)
         return Template(
             template_name="attendance/_mark_response.html",
             context={"roster": roster, "row": row, "error": error},

@@ -19,6 +19,12 @@ class Role(StrEnum):
     ADMIN = "admin"
 
 
+# The roles with personal lists: "My sessions" and "My courses" (their guards, and the offline
+# pack, which lists them only for these roles).
+OWN_SESSIONS_ROLES = (Role.FACILITATOR, Role.TEACHER)
+OWN_COURSES_ROLES = (Role.TEACHER,)
+
+
 class StaffUser(SQLModel, table=True):
     __tablename__ = "staff_users"
 

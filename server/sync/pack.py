@@ -26,6 +26,7 @@ from server.activities.models import (
 from server.activities.scope import visible_activity_ids
 from server.attendance.models import AttendanceMark
 from server.auth.actor import Actor
+from server.auth.models import OWN_COURSES_ROLES, OWN_SESSIONS_ROLES
 from server.common.models import utcnow
 from server.people.models import Person
 from server.progress.courses import learner_ids
@@ -73,12 +74,16 @@ async def offline_pack(db: AsyncSession, actor: Actor, *, timezone: str) -> Offl
     home = _version(
         today, *(v for url, v in pages if url.startswith("/sessions/") and url.count("/") == 2)
     )
-    pages.insert(0, ("/sessions", home))
+    if actor.role in OWN_SESSIONS_ROLES:  # coordinators have no "My sessions"
+        pages.insert(0, ("/sessions", home))
     courses = {a.id: a for _, a in sessions if a.kind == ActivityKind.LANGUAGE_COURSE}
     taught = await _taught(db, actor, list(courses))
     if taught:
         course_sessions = [(s, a) for s, a in sessions if a.id in taught]
         pages += await _course_pages(db, [courses[i] for i in sorted(taught)], course_sessions)
+        if actor.role in OWN_COURSES_ROLES:  # a facilitator assisting in a course has no list
+            taught_courses = sorted(f"{courses[i].id}{courses[i].title}" for i in taught)
+            pages.append(("/courses", _version("courses", *taught_courses)))
     return OfflinePack(generated_at=utcnow(), pages=pages)
 
 
@@ -126,7 +131,6 @@ async def _course_pages(
         for person_id, learner_stamp in zip(learners, per_learner, strict=True):
             version = _version("learner", course.attendance_threshold, *learner_stamp)
             pages.append((f"{base}/learners/{person_id}", version))
-    pages.append(("/courses", _version("courses", *sorted(f"{c.id}{c.title}" for c in courses))))
     return pages
 
 

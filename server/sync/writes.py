@@ -107,6 +107,11 @@ def write_handler(
     return register
 
 
+def write_kinds() -> list[str]:
+    """Every registered kind of write (docs/authorization.md has a row for each)."""
+    return sorted(_HANDLERS)
+
+
 def runs_in_savepoint(kind: str) -> bool:
     """Whether writes of `kind` run in a savepoint in a batch (their handler may refuse after
     it has written something)."""
@@ -174,12 +179,13 @@ async def was_applied(db: AsyncSession, key: uuid.UUID | None) -> bool:
     return key is not None and await db.get(AppliedWrite, key) is not None
 
 
-async def refusal_of(db: AsyncSession, key: uuid.UUID | None) -> Message | None:
-    """The first reason a write with this key was refused, if it was."""
+async def refusal_of(db: AsyncSession, key: uuid.UUID | None, user_id: uuid.UUID) -> Message | None:
+    """The first reason a write with this key was refused, if it was, and only to whoever sent
+    it: a reason may say something about a person outside the asker's scope."""
     if key is None:
         return None
     seen = await db.get(AppliedWrite, key)
-    if seen is None or seen.outcome != Outcome.REFUSED.value:
+    if seen is None or seen.outcome != Outcome.REFUSED.value or seen.user_id != user_id:
         return None
     errors = _loaded_errors(seen.result.get("errors", {}))
     return next(iter(errors.values()), None)

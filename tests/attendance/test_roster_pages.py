@@ -270,6 +270,35 @@ def test_another_facilitators_session_is_not_found_for_every_action(
     assert marks_by_person(database_url) == {}
 
 
+def test_a_refusal_is_shown_only_to_whoever_sent_the_write(
+    client: Client, database_url: str
+) -> None:
+    """The worker asks for a row with `refused=<key>`; someone else's key shows nothing."""
+    roster = _roster(database_url)
+    theirs, mine = uuid.uuid4(), uuid.uuid4()
+    sign_in(client, "other@example.org")
+    token = csrf_token(client, f"/sessions/{roster.other_session_id}")
+    refused = client.post(
+        f"/sessions/{roster.other_session_id}/marks",
+        data={"person_id": str(roster.people[0]), "status": "present", "key": str(theirs),
+              "_csrf_token": token},
+    )  # fmt: skip
+    assert "This person is not enrolled here." in refused.text
+    client.cookies.clear()
+    sign_in(client, "me@example.org")
+    token = csrf_token(client, f"/sessions/{roster.session_id}")
+    client.post(
+        f"/sessions/{roster.session_id}/marks",
+        data={"person_id": str(roster.people[0]), "status": "asleep", "key": str(mine),
+              "_csrf_token": token},
+    )  # fmt: skip
+    row = f"/sessions/{roster.session_id}/rows/{roster.people[0]}?refused="
+    assert "Choose one of the options." in client.get(row + str(mine)).text
+    shown = client.get(row + str(theirs))
+    assert shown.status_code == 200
+    assert "not enrolled" not in shown.text and 'role="alert"' not in shown.text
+
+
 def test_filter_without_javascript_narrows_the_list(client: Client, database_url: str) -> None:
     roster = _roster(database_url)
     sign_in(client, "me@example.org")
