@@ -214,7 +214,7 @@ def test_a_batch_of_100000_writes_is_refused_whole_stating_the_limit(
 
 
 def test_a_batch_of_1000_writes_of_the_largest_kind_fits(client: Client, database_url: str) -> None:
-    setup = _setup(database_url)
+    _setup(database_url)
     sign_in(client, "me@example.org")
     text = "Ґ" * 1000  # two bytes each in UTF-8
     writes = [
@@ -236,4 +236,3 @@ def test_a_batch_of_1000_writes_of_the_largest_kind_fits(client: Client, databas
     assert len(response.request.content) > 4 * 1024 * 1024  # over 4 MB on the wire
     assert response.status_code == 200, response.text[:300]
     assert len(response.json()["results"]) == MAX_WRITES
-
