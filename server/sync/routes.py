@@ -31,7 +31,7 @@ from server.web.writes import DEVICE_HEADER
 
 MAX_WRITES = 1000  # the service worker sends 200 at a time (BATCH_SIZE in outbox-sync.js)
 # Room for MAX_WRITES of the largest kind (a lesson log entry: about 2,300 characters, most
-# of them two bytes in Ukrainian), with a margin; a larger body is refused (413) unread.
+# of them two bytes in Ukrainian), with a margin; a larger body is refused (413) as it is read.
 MAX_BATCH_BYTES = 6 * 1024 * 1024
 TOO_MANY_WRITES = N_("Too many changes in one batch: at most %(limit)s. Nothing was changed.")
 AwareTime = Annotated[datetime, Meta(tz=True)]  # with an offset: a naive time is refused
@@ -184,7 +184,7 @@ class SyncApi(Controller):
     ) -> BatchOut:
         """Each write is applied once (a repeated key answers `duplicate`), in the order sent,
         through the same domain code as the forms. A refusal says why, per field."""
-        data = await _read_strictly(request)
+        data = await _read_strictly(request)  # `data` above gives the schema; this, the rules
         if device != str(data.device_id):
             # A custom header a cross-site form cannot send: the batch's CSRF defence.
             raise ValidationException("the X-Razem-Device header must name the batch's device")

@@ -45,9 +45,7 @@ class ErrorOut(msgspec.Struct, omit_defaults=True):
     """The JSON body of a refused API request."""
 
     status_code: int
-    detail: Annotated[str, msgspec.Meta(description="What was wrong, for developers (English)")] = (
-        ""
-    )
+    detail: Annotated[str, msgspec.Meta(description="What was wrong, for developers")] = ""
     message: Annotated[
         str, msgspec.Meta(description="What was wrong, in the person's language")
     ] = ""
