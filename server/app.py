@@ -51,10 +51,19 @@ from server.web.appstate import AppState
 from server.web.deps import provide_app_state, provide_db, provide_translator
 from server.web.errors import EXCEPTION_HANDLERS
 from server.web.faults import FaultInjectionMiddleware
+from server.web.input import refuse_unreadable_input
 from server.web.middleware import SessionAuthMiddleware
+from server.web.openapi import StrictStructSchemaPlugin
 from server.web.templating import STATIC_DIR, build_template_engine
 
 CSRF_COOKIE = "razem_csrf"
+API_DESCRIPTION = (
+    "The sync API of Razem's service worker. Text anywhere in a request (query string or "
+    "body) must be valid UTF-8 without NUL characters: such a request is refused whole (400)."
+)
+# Forms are a few kilobytes: a larger body is refused (413) before it is read in full. The
+# routes that need more set their own limit (the sync batch, the spreadsheet import).
+MAX_BODY_BYTES = 1024 * 1024
 CSRF_HEADER = "x-csrftoken"
 
 
@@ -133,8 +142,17 @@ def create_app(settings: Settings | None = None) -> Litestar:
             backend="gzip", gzip_compress_level=6, minimum_size=500
         ),
         exception_handlers=EXCEPTION_HANDLERS,
-        plugins=[HTMXPlugin()],
-        openapi_config=OpenAPIConfig(title="Razem", version=__version__, path="/api/schema"),
+        before_request=refuse_unreadable_input,
+        request_max_body_size=MAX_BODY_BYTES,
+        plugins=[HTMXPlugin(), StrictStructSchemaPlugin()],
+        openapi_config=OpenAPIConfig(
+            title="Razem",
+            version=__version__,
+            path="/api/schema",
+            description=API_DESCRIPTION,
+        ),
+        # The schema describes the JSON API only (the sync API, /healthz): pages opt out.
+        include_in_schema=False,
         state=State({"razem": app_state}),
         lifespan=[lifespan],
         debug=False,

@@ -26,6 +26,7 @@ from server.auth.actor import Actor
 from server.auth.models import Role, StaffUser
 from server.common.errors import Forbidden, Message, ValidationFailed
 from server.common.models import new_id
+from server.common.validation import multi_line, single_line
 from server.common.vocab import CefrLevel
 from server.i18n.catalogs import N_
 
@@ -82,12 +83,17 @@ class _Reader:
     data: dict[str, Any]
     errors: dict[str, Message] = field(default_factory=dict)
 
-    def text(self, name: str, limit: int, *, required: bool = False) -> str:
+    def text(self, name: str, limit: int, *, required: bool = False, lines: bool = False) -> str:
         value = str(self.data.get(name) or "").strip()
         if required and not value:
             self.errors[name] = Message(REQUIRED)
         elif len(value) > limit:
             self.errors[name] = Message(TOO_LONG, {"max_length": limit})
+        else:
+            try:
+                (multi_line if lines else single_line)(value)
+            except ValueError as exc:
+                self.errors[name] = Message(str(exc))
         return value
 
     def number(self, name: str, low: int, high: int) -> int | None:
@@ -180,7 +186,7 @@ def read_activity_form(data: dict[str, Any]) -> ActivityInput:
     r = _Reader(data)
     kind = r.choice("kind", tuple(k.value for k in ActivityKind), required=True)
     title = r.text("title", 200, required=True)
-    description = r.text("description", 2000)
+    description = r.text("description", 2000, lines=True)
     location = r.ids("location_id")
     start, end = r.day("start_date", required=True), r.day("end_date")
     if start and end and end < start:

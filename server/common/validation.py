@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
-from pydantic import BaseModel, ValidationError
+from pydantic import AfterValidator, BaseModel, ValidationError
 
 from server.common.errors import Message, ValidationFailed
 from server.i18n.catalogs import N_
@@ -56,3 +57,36 @@ def parse_form(model: type[M], data: Mapping[str, Any]) -> M:
                 continue
             errors[name] = Message(_MESSAGES.get(kind, _FALLBACK), dict(ctx))
         raise ValidationFailed(errors) from None
+
+
+# Characters no name or note needs: C0 and C1 controls (NUL included; PostgreSQL cannot even
+# store NUL) and the bidirectional overrides and isolates that can make a name display as
+# something else. Zero-width joiners stay allowed: some scripts need them in names.
+_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+_LINE_BREAKS = frozenset("\t\n\r")
+CONTROL_CHARACTERS = N_("Remove the invisible control characters from this field.")
+
+
+def _has_control(value: str, allowed: frozenset[str]) -> bool:
+    return any(
+        (unicodedata.category(c) in ("Cc", "Cs") or c in _BIDI_CONTROLS) and c not in allowed
+        for c in value
+    )
+
+
+def single_line(value: str) -> str:
+    """A name or a title: refuse control characters, line breaks included."""
+    if _has_control(value, frozenset()):
+        raise ValueError(CONTROL_CHARACTERS)
+    return value
+
+
+def multi_line(value: str) -> str:
+    """A note: line breaks and tabs are fine, other control characters are refused."""
+    if _has_control(value, _LINE_BREAKS):
+        raise ValueError(CONTROL_CHARACTERS)
+    return value
+
+
+SingleLine = Annotated[str, AfterValidator(single_line)]
+MultiLine = Annotated[str, AfterValidator(multi_line)]

@@ -30,6 +30,9 @@ from server.web.forms import form_data
 from server.web.guards import roles
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# The upload (a file of at most MAX_BYTES) and the confirmation, which carries the same file
+# again in base64 (a third larger): above the app's 1 MB for forms, with room to spare.
+MAX_UPLOAD_BODY = 2 * MAX_BYTES
 # Demo mode may run without a secret key: a random one per process is enough there.
 _PROCESS_SECRET = secrets.token_urlsafe(32)
 
@@ -84,6 +87,7 @@ def _download(content: bytes, filename: str, media_type: str) -> Response[bytes]
 class ImportPages(Controller):
     path = "/people/import"
     guards = [roles(Role.COORDINATOR, Role.ADMIN)]
+    request_max_body_size = MAX_UPLOAD_BODY
     dependencies = {"actor": Provide(provide_actor, sync_to_thread=False)}
 
     @get("/", name="people_import")

@@ -7,6 +7,7 @@ from datetime import date
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from server.common.validation import SingleLine
 from server.common.vocab import Language
 from server.i18n.catalogs import N_
 from server.people.models import ConsentPurpose, PopulationGroup, Sex
@@ -24,8 +25,8 @@ class NewPerson(BaseModel):
     model_config = ConfigDict(str_strip_whitespace=True, extra="ignore")
 
     person_id: uuid.UUID = Field(default_factory=uuid.uuid4)  # made on the device offline
-    given_name: str = Field(min_length=1, max_length=100)
-    family_name: str = Field(min_length=1, max_length=100)
+    given_name: SingleLine = Field(min_length=1, max_length=100)
+    family_name: SingleLine = Field(min_length=1, max_length=100)
     sex: Sex = Sex.NOT_STATED
     birth_year: int | None = Field(default=None, ge=1900)
     nationality: str = Field(default="", max_length=2)

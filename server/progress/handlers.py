@@ -11,7 +11,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server.auth.actor import Actor
 from server.common.errors import ValidationFailed
-from server.common.validation import parse_form
+from server.common.validation import MultiLine, SingleLine, parse_form
 from server.progress.assessments import parse_class_form, record_assessments
 from server.progress.lessons import LessonInput, save_lesson
 from server.sync.writes import Outcome, Write, WriteResult, write_handler
@@ -21,9 +21,9 @@ class LessonPayload(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     session_id: uuid.UUID
-    topic: str = Field(min_length=1, max_length=200)
-    materials: str = Field(default="", max_length=1000)
-    homework: str = Field(default="", max_length=1000)
+    topic: SingleLine = Field(min_length=1, max_length=200)
+    materials: MultiLine = Field(default="", max_length=1000)
+    homework: MultiLine = Field(default="", max_length=1000)
 
 
 @write_handler("lesson.update", checks_before_writing=True)

@@ -36,6 +36,7 @@ from server.sync.writes import (
 # may send an older format; one no longer accepted is refused with a reason, never dropped.
 ACCEPTED_FORMATS = frozenset({1})
 MAX_CLOCK_OFFSET = timedelta(days=30)
+_INT32_MAX = 2**31 - 1
 OLD_FORMAT = N_("This change was made with an old version of the app and cannot be accepted.")
 OTHER_USER = N_("This change was made by another person signed in on this device.")
 TOO_OLD = N_(
@@ -139,7 +140,11 @@ async def apply_batch(
     device.pending_count = max(0, batch.pending_count - len(batch.writes))
     if batch.app_version:
         device.app_version = batch.app_version[:40]
-    device.clock_offset_ms = int(offset.total_seconds() * 1000)
+    # The column is a 32-bit integer (about 24.8 days in ms): a clock off by more is kept as
+    # the most it can hold, not a failed sync (PostgreSQL refuses the overflow).
+    device.clock_offset_ms = max(
+        -_INT32_MAX, min(_INT32_MAX, int(offset / timedelta(milliseconds=1)))
+    )
     db.add(device)
     return BatchOutcome(server_time=received_at, clock_offset=offset, results=results)
 

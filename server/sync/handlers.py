@@ -21,7 +21,7 @@ from server.attendance.service import (
 )
 from server.auth.actor import Actor
 from server.common.errors import Message, NotFound, ValidationFailed
-from server.common.validation import parse_form
+from server.common.validation import MultiLine, SingleLine, parse_form
 from server.i18n.catalogs import N_
 from server.people.schemas import NewPerson
 from server.people.service import find_similar, get_person, register_person
@@ -73,7 +73,7 @@ class SessionPayload(BaseModel):
 
 class SessionDetailsPayload(SessionPayload):
     status: SessionStatus
-    note: str = Field(default="", max_length=2000)
+    note: MultiLine = Field(default="", max_length=2000)
 
 
 @write_handler("session.update")
@@ -118,8 +118,8 @@ class EnrolPayload(BaseModel):
     session_id: uuid.UUID
     person_id: uuid.UUID
     # When the person was offered by the duplicate warning: what the facilitator typed.
-    given_name: str = Field(default="", max_length=100)
-    family_name: str = Field(default="", max_length=100)
+    given_name: SingleLine = Field(default="", max_length=100)
+    family_name: SingleLine = Field(default="", max_length=100)
     birth_year: int | None = Field(default=None, ge=1900, le=2100)
 
 

@@ -5,10 +5,13 @@ from __future__ import annotations
 import json
 from importlib.resources import files
 from pathlib import Path
+from typing import Literal
 
+import msgspec
 from litestar import MediaType, Request, Response, get
 from litestar.di import NamedDependency
 from litestar.exceptions import NotFoundException
+from litestar.openapi import ResponseSpec
 from litestar.params import FromPath
 from litestar.response import Redirect
 from litestar.status_codes import HTTP_303_SEE_OTHER
@@ -31,13 +34,29 @@ async def home(request: Request) -> Response:
     return Redirect(target, status_code=HTTP_303_SEE_OTHER)
 
 
-@get("/healthz", name="health", cache=False)
-async def health(app_state: NamedDependency[AppState]) -> Response:
+class HealthOut(msgspec.Struct):
+    status: Literal["ok", "error"]
+    database: Literal["ok", "unreachable"]
+
+
+@get(
+    "/healthz",
+    name="health",
+    cache=False,
+    include_in_schema=True,
+    summary="Whether the app and its database answer",
+    responses={
+        503: ResponseSpec(
+            HealthOut, generate_examples=False, description="The database does not answer"
+        )
+    },
+)
+async def health(app_state: NamedDependency[AppState]) -> Response[HealthOut]:
     """200 when the app and its database answer, 503 when the database does not."""
     if await database_is_reachable(app_state.engine):
-        return Response({"status": "ok", "database": "ok"}, media_type=MediaType.JSON)
+        return Response(HealthOut(status="ok", database="ok"), media_type=MediaType.JSON)
     return Response(
-        {"status": "error", "database": "unreachable"},
+        HealthOut(status="error", database="unreachable"),
         status_code=503,
         media_type=MediaType.JSON,
     )
