@@ -25,6 +25,7 @@ from server.activities.admin_routes import ActivityAdmin
 from server.activities.routes import ActivityPages
 from server.attendance.arrival_routes import ArrivalPages
 from server.attendance.routes import RosterPages
+from server.auth.account_routes import AccountPages
 from server.auth.routes import AuthController
 from server.auth.staff_routes import StaffAdmin
 from server.coordination.routes import CoordinationPages
@@ -49,6 +50,7 @@ from server.web.deps import provide_app_state, provide_db, provide_translator
 from server.web.errors import EXCEPTION_HANDLERS
 from server.web.faults import FaultInjectionMiddleware
 from server.web.middleware import SessionAuthMiddleware
+from server.web.security_headers import SecurityHeaders
 from server.web.templating import STATIC_DIR, build_template_engine
 
 CSRF_COOKIE = "razem_csrf"
@@ -89,6 +91,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             offline_page,
             install_help,
             AuthController,
+            AccountPages,
             ActivityAdmin,
             ActivityPages,
             LessonPages,
@@ -110,6 +113,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             "translator": Provide(provide_translator, sync_to_thread=False),
         },
         middleware=_middleware(settings),
+        before_send=[SecurityHeaders(settings)],
         csrf_config=CSRFConfig(
             # Demo mode may run without a key: a random one per process is enough there.
             secret=settings.secret_key or secrets.token_urlsafe(32),
