@@ -45,6 +45,7 @@ from server.system.routes import (
     service_worker,
     service_worker_module,
 )
+from server.web.access_log import keep_queries_out_of_the_access_log
 from server.web.appstate import AppState
 from server.web.deps import provide_app_state, provide_db, provide_translator
 from server.web.errors import EXCEPTION_HANDLERS
@@ -67,6 +68,7 @@ def _middleware(settings: Settings) -> list[Any]:
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or get_settings()
     settings.require_safe_secret()
+    keep_queries_out_of_the_access_log()
     app_state = AppState.from_settings(settings)
     engine = build_template_engine(settings)
 

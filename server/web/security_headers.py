@@ -25,7 +25,6 @@ PERMISSIONS_POLICY = ", ".join(
             for feature in (
                 "accelerometer",
                 "autoplay",
-                "bluetooth",
                 "display-capture",
                 "fullscreen",
                 "geolocation",
