@@ -8,13 +8,30 @@ from __future__ import annotations
 
 import re
 from collections import deque
+from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, expect
+from playwright.sync_api import (
+    Browser,
+    BrowserContext,
+    ConsoleMessage,
+    Page,
+    Playwright,
+    Route,
+    expect,
+)
 
+from server.cli import VENDOR_HTMX
+from server.settings import HTMX_CDN_URL
 from tests.browser.servers import ServerProcess
-from tests.browser.test_offline import db_rows
+from tests.browser.test_offline import (
+    db_rows,
+    launch,
+    open_todays_choir,
+    sign_in,
+    wait_until_offline_ready,
+)
 from tests.browser.test_sign_in_roles import assert_accessible
 from tests.browser.test_teacher_course import as_uuid
 
@@ -177,4 +194,43 @@ def test_the_browser_enforces_the_policy(browser: Browser, demo_server: str) -> 
     assert any(e.startswith("style-src-attr blocked inline") for e in events), events
     with pytest.raises(AssertionError):
         watch.check(page, "after the injected script")
+    context.close()
+
+
+def test_htmx_from_its_cdn_url_is_allowed_cached_by_the_worker_and_used_offline(
+    playwright: Playwright, server: ServerProcess, tmp_path: Path
+) -> None:
+    """With the default (CDN) htmx URL, the policy names that one file: the page loads it, the
+    worker fetches a copy (connect-src), and offline the page runs htmx from that copy. The CDN
+    is played by the checked local copy (these machines reach no CDN)."""
+    server.stop()
+    server.htmx_url = HTMX_CDN_URL
+    server.start()
+    context = launch(playwright, tmp_path / "phone")
+    watch = Watch(context)
+    body = VENDOR_HTMX.read_bytes()
+    cdn_requests: list[str] = []
+
+    def cdn(route: Route) -> None:
+        cdn_requests.append(route.request.url)
+        route.fulfill(
+            status=200,
+            body=body,
+            headers={"Content-Type": "text/javascript", "Access-Control-Allow-Origin": "*"},
+        )
+
+    context.route(HTMX_CDN_URL, cdn)
+    page = context.new_page()
+    sign_in(page, server)
+    wait_until_offline_ready(page)
+    assert page.evaluate("typeof htmx") == "object"
+    watch.check(page, "online with htmx from the CDN")
+    assert cdn_requests, "the page and the worker fetched htmx from its CDN URL"
+
+    context.unroute(HTMX_CDN_URL)  # the CDN is gone, and so is the server
+    server.stop()
+    open_todays_choir(page)
+    assert page.evaluate("typeof htmx") == "object"  # from the worker's copy
+    expect(page.get_by_role("heading", level=1)).to_have_text("Multicultural Choir")
+    watch.check(page, "offline with htmx from the worker's cache")
     context.close()
