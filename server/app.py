@@ -25,6 +25,7 @@ from server.activities.admin_routes import ActivityAdmin
 from server.activities.routes import ActivityPages
 from server.attendance.arrival_routes import ArrivalPages
 from server.attendance.routes import RosterPages
+from server.audit.routes import AuditPages
 from server.auth.account_routes import AccountPages
 from server.auth.routes import AuthController
 from server.auth.staff_routes import StaffAdmin
@@ -34,6 +35,7 @@ from server.jobs import start_scheduler
 from server.people.routes import PeoplePages
 from server.progress.routes import LessonPages, ProgressPages
 from server.records.routes import PeopleRecords
+from server.records.subject_routes import DataRequests
 from server.reports.routes import ReportPages
 from server.settings import Settings, get_settings
 from server.sync.pages import install_help, offline_page, sync_status
@@ -101,12 +103,14 @@ def create_app(settings: Settings | None = None) -> Litestar:
             RosterPages,
             ArrivalPages,
             PeopleRecords,
+            DataRequests,
             PeoplePages,
             ReportPages,
             ImportPages,
             SyncApi,
             StaffAdmin,
             CoordinationPages,
+            AuditPages,
             create_static_files_router(path="/static", directories=[STATIC_DIR], name="static"),
         ],
         dependencies={

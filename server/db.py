@@ -24,6 +24,8 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA busy_timeout=15000")  # a 1,000-write batch can hold the lock seconds
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
+    # Erased personal data is overwritten with zeros in the file, not only unlinked.
+    cursor.execute("PRAGMA secure_delete=ON")
     cursor.close()
 
 

@@ -48,6 +48,9 @@ class Settings(BaseSettings):
     log_sql: bool = False
     # Sessions are generated from each activity's weekly schedule this many days ahead.
     sessions_ahead_days: int = Field(default=56, ge=7, le=366)
+    # Personal data of people with no activity (registration, enrolment, mark, assessment) for
+    # this many months is anonymised by the nightly retention job (see server/records/erasure).
+    retention_months: int = Field(default=24, ge=1, le=240)
     # Run the scheduled jobs (session generation) in this process.
     run_jobs: bool = True
     # Changes the service worker script, so browsers install a new worker (release builds).

@@ -6,11 +6,22 @@
   var Store = scope.RazemStore;
   var Precache = scope.RazemPrecache;
   var running = null;
+  var queued = null;
 
+  // One refresh at a time. Asked again while one runs (a sync just brought news), one more
+  // runs after it: the running one may have read the pack before the news.
   function refresh() {
-    if (running) return running;
-    running = doRefresh().finally(function () { running = null; });
-    return running;
+    if (!running) {
+      running = doRefresh().finally(function () { running = null; });
+      return running;
+    }
+    if (!queued) {
+      queued = running.catch(function () {}).then(function () {
+        queued = null;
+        return refresh();
+      });
+    }
+    return queued;
   }
 
   async function doRefresh() {
@@ -34,10 +45,13 @@
     var listed = {};
     pack.pages.forEach(function (page) { listed[page.url] = true; });
     for (var url in known) {
-      if (!listed[url]) {
-        await cache.delete(url);
-        delete known[url];
-      }
+      if (!listed[url]) delete known[url];
+    }
+    // Only what the pack lists stays: a page kept from an earlier visit could still show a
+    // person who has since been erased or merged away.
+    var cachedPages = await cache.keys();
+    for (var j = 0; j < cachedPages.length; j++) {
+      if (!listed[new URL(cachedPages[j].url).pathname]) await cache.delete(cachedPages[j]);
     }
     await Store.setMeta("pack", known);
     await Store.setMeta("packRefreshedAt", new Date().toISOString());

@@ -40,6 +40,7 @@ self.addEventListener("message", function (event) {
   else if (data.type === "flush") event.waitUntil(flushNow({ force: !!data.force }));
   else if (data.type === "refresh-pack") event.waitUntil(self.RazemPack.refresh().catch(function () {}));
   else if (data.type === "skip-waiting") self.skipWaiting();
+  else if (data.type === "claim") event.waitUntil(self.clients.claim());
 });
 
 // A page says who is signed in. Another person's pages are never shown from the cache, and

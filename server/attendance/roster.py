@@ -72,6 +72,7 @@ def _rows_query(context: SessionContext, person_id: uuid.UUID | None = None):  #
             ),
         )
         .where(or_(col(Enrollment.id).is_not(None), col(AttendanceMark.id).is_not(None)))
+        .where(col(Person.erased_at).is_(None))  # erased people leave every roster
     )
     if person_id is not None:
         statement = statement.where(Person.id == person_id)

@@ -49,13 +49,13 @@ async def change_own_password(
     )
     if remaining > timedelta(0):
         await record_audit(
-            db, action="auth.password_change_throttled", actor_id=user.id, ip_address=ip_address
+            db, action="auth.password_throttled", actor_id=user.id, ip_address=ip_address
         )
         raise ValidationFailed({"": wait_message(remaining)})
     if not verify_password(user.password_hash, form.current_password):
         record_attempt(db, email=user.email, ip_address=ip_address, now=now, succeeded=False)
         await record_audit(
-            db, action="auth.password_change_failed", actor_id=user.id, ip_address=ip_address
+            db, action="auth.password_wrong", actor_id=user.id, ip_address=ip_address
         )
         raise ValidationFailed(
             {"current_password": Message(N_("This is not your current password."))}
@@ -72,7 +72,7 @@ async def change_own_password(
     await _set_password(db, user, form.new_password, now)
     await record_audit(
         db,
-        action="auth.password_change",
+        action="staff.password",
         actor_id=user.id,
         ip_address=ip_address,
         entity_type="staff_user",
@@ -102,7 +102,7 @@ async def set_user_password(
     await _set_password(db, user, password, now or utcnow())
     await record_audit(
         db,
-        action="staff.password_set",
+        action="staff.password_reset",
         actor_id=actor_id,
         ip_address=ip_address,
         entity_type="staff_user",

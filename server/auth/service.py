@@ -231,6 +231,9 @@ async def set_user_active(
 
 async def set_language(db: AsyncSession, user_id: uuid.UUID, language: Language) -> None:
     await db.exec(update(StaffUser).where(col(StaffUser.id) == user_id).values(language=language))
+    await record_audit(
+        db, action="staff.language", actor_id=user_id, details={"language": language.value}
+    )
 
 
 def home_path(role: Role) -> str:

@@ -46,7 +46,7 @@ async def search_people(
     code = query.strip().upper()
     if len(code) == CODE_LENGTH and code.isalnum():
         matches = or_(matches, Person.code == code)
-    statement = select(Person).where(matches)
+    statement = select(Person).where(matches, col(Person.erased_at).is_(None))
     if scope is not None:
         statement = statement.where(col(Person.id).in_(scope))
     statement = statement.order_by(col(Person.family_name), col(Person.given_name)).limit(limit)
@@ -56,7 +56,7 @@ async def search_people(
 async def get_person(
     db: AsyncSession, person_id: uuid.UUID, *, scope: SelectOfScalar[uuid.UUID] | None
 ) -> Person:
-    statement = select(Person).where(Person.id == person_id)
+    statement = select(Person).where(Person.id == person_id, col(Person.erased_at).is_(None))
     if scope is not None:
         statement = statement.where(col(Person.id).in_(scope))
     person = (await db.exec(statement)).first()
@@ -68,7 +68,9 @@ async def get_person(
 async def find_by_code(
     db: AsyncSession, code: str, *, scope: SelectOfScalar[uuid.UUID] | None
 ) -> Person | None:
-    statement = select(Person).where(Person.code == code.strip().upper()[:12])
+    statement = select(Person).where(
+        Person.code == code.strip().upper()[:12], col(Person.erased_at).is_(None)
+    )
     if scope is not None:
         statement = statement.where(col(Person.id).in_(scope))
     return (await db.exec(statement)).first()

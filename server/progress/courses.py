@@ -88,7 +88,9 @@ async def get_learner(db: AsyncSession, activity_id: uuid.UUID, person_id: uuid.
 async def learner_ids(db: AsyncSession, activity_id: uuid.UUID) -> set[uuid.UUID]:
     query = (
         select(Enrollment.person_id)
+        .join(Person, col(Person.id) == Enrollment.person_id)
         .where(Enrollment.activity_id == activity_id)
         .where(col(Enrollment.status).in_(LEARNER_STATUSES))
+        .where(col(Person.erased_at).is_(None))
     )
     return set((await db.exec(query)).all())

@@ -147,7 +147,7 @@ async def export_report(
     await audit_by(
         db,
         actor,
-        "export.attendance",
+        "export.report",
         entity_type="attendance_report",
         details={"filters": wanted.described(), "format": form, "rows": rows},
     )

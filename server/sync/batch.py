@@ -8,12 +8,14 @@ a corrected time is never later than the server's receive time.
 from __future__ import annotations
 
 import uuid
+from collections import Counter
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server.attendance.prefetch import end_marks, flush_marks, marks_written_now, prefetch_marks
+from server.audit.service import audit_by
 from server.auth.actor import Actor
 from server.common.errors import Message
 from server.common.models import utcnow
@@ -105,6 +107,15 @@ async def apply_batch(db: AsyncSession, actor: Actor, batch: Batch) -> BatchOutc
     finally:
         end_batch(db)
         end_marks(db)
+    outcomes = Counter(result.outcome.value for _, result in results)
+    await audit_by(
+        db,
+        actor,
+        "sync.batch",
+        entity_type="device",
+        entity_id=str(batch.device_id),
+        details={"writes": len(results), **dict(sorted(outcomes.items()))},
+    )
     device.last_sync_at = received_at
     device.pending_count = max(0, batch.pending_count - len(batch.writes))
     if batch.app_version:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func
+from sqlalchemy import case, func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -21,11 +21,13 @@ from server.activities.models import (
     ActivitySession,
     ActivityStaff,
     Enrollment,
+    EnrollmentStatus,
 )
 from server.activities.scope import visible_activity_ids
 from server.attendance.models import AttendanceMark
 from server.auth.actor import Actor
 from server.common.models import utcnow
+from server.people.models import Person
 from server.progress.courses import learner_ids
 from server.progress.models import LessonEntry, ProgressAssessment
 
@@ -175,19 +177,32 @@ async def _mark_stamps(db: AsyncSession, session_ids: list[uuid.UUID]) -> dict[u
     if not session_ids:
         return {}
     rows = await db.exec(
-        select(AttendanceMark.session_id, func.count(), func.max(AttendanceMark.recorded_at))
+        select(
+            AttendanceMark.session_id,
+            func.count(),
+            func.max(AttendanceMark.recorded_at),
+            func.max(Person.updated_at),  # a name corrected, a person erased or merged
+        )
+        .join(Person, col(Person.id) == AttendanceMark.person_id)
         .where(col(AttendanceMark.session_id).in_(session_ids))
         .group_by(col(AttendanceMark.session_id))
     )
-    return {session_id: f"{n}:{latest}" for session_id, n, latest in rows.all()}
+    return {session_id: f"{n}:{latest}:{person}" for session_id, n, latest, person in rows.all()}
 
 
 async def _enrolment_stamps(db: AsyncSession, activity_ids: set[uuid.UUID]) -> dict[uuid.UUID, str]:
     if not activity_ids:
         return {}
+    active = col(Enrollment.status) == EnrollmentStatus.ACTIVE
     rows = await db.exec(
-        select(Enrollment.activity_id, func.count(), func.max(Enrollment.enrolled_at))
+        select(
+            Enrollment.activity_id,
+            func.sum(case((active, 1), else_=0)),
+            func.max(Enrollment.enrolled_at),
+            func.max(Person.updated_at),  # a name corrected, a person erased or merged
+        )
+        .join(Person, col(Person.id) == Enrollment.person_id)
         .where(col(Enrollment.activity_id).in_(activity_ids))
         .group_by(col(Enrollment.activity_id))
     )
-    return {activity_id: f"{n}:{latest}" for activity_id, n, latest in rows.all()}
+    return {a: f"{n}:{latest}:{person}" for a, n, latest, person in rows.all()}

@@ -14,7 +14,13 @@ from litestar.plugins.jinja import JinjaTemplateEngine
 
 from server import __version__
 from server.common.errors import Message
-from server.i18n.catalogs import LANGUAGE_NAMES, SUPPORTED_LANGUAGES, Translator, get_translator
+from server.i18n.catalogs import (
+    LANGUAGE_NAMES,
+    N_,
+    SUPPORTED_LANGUAGES,
+    Translator,
+    get_translator,
+)
 from server.i18n.countries import country_choices
 from server.i18n.labels import label_msgid
 from server.people.consent import CONSENT_TEXT, PURPOSE_TEXT
@@ -74,6 +80,11 @@ def _format_datetime(ctx: Context, value: datetime | None) -> str:
 
 
 @pass_context
+def _format_iso_datetime(ctx: Context, value: str) -> str:
+    return translator_of(ctx).format_datetime(datetime.fromisoformat(value))
+
+
+@pass_context
 def _format_number(ctx: Context, value: float) -> str:
     return translator_of(ctx).format_number(value)
 
@@ -81,6 +92,13 @@ def _format_number(ctx: Context, value: float) -> str:
 @pass_context
 def _label(ctx: Context, group: str, value: object) -> str:
     return translator_of(ctx).gettext(label_msgid(group, value))
+
+
+@pass_context
+def _display_name(ctx: Context, person: Any) -> str:
+    if getattr(person, "erased_at", None) is not None:
+        return translator_of(ctx).gettext(N_("Erased person"))
+    return display_name(person.given_name, person.family_name)
 
 
 @pass_context
@@ -124,7 +142,8 @@ def build_environment(settings: Settings) -> Environment:
         datetime=_format_datetime,
         number=_format_number,
         iso_date=date.fromisoformat,
-        display_name=lambda person: display_name(person.given_name, person.family_name),
+        iso_datetime=_format_iso_datetime,
+        display_name=_display_name,
     )
     env.tests["matching"] = _matching
     env.globals.update(

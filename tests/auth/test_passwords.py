@@ -102,8 +102,8 @@ def test_change_my_password_ends_other_sessions_and_keeps_this_browser(
 
     rows = run_in_db(database_url, sessions)
     assert len(rows) == 3 and sum(row.revoked_at is None for row in rows) == 1
-    assert "auth.password_change" in _audit_actions(database_url)
-    assert _audit_actions(database_url).count("auth.password_change_failed") == 1
+    assert "staff.password" in _audit_actions(database_url)
+    assert _audit_actions(database_url).count("auth.password_wrong") == 1
 
     with TestClient(app=app, base_url="http://127.0.0.1") as again:
         response = again.post(
@@ -151,7 +151,7 @@ def test_guessing_the_current_password_hits_the_sign_in_lockout(
     response = _change(client, PASSWORD, NEW_PASSWORD)
     assert response.status_code == 400  # type: ignore[attr-defined]
     assert "Too many sign-in attempts. Try again in 1 min." in response.text  # type: ignore[attr-defined]
-    assert "auth.password_change_throttled" in _audit_actions(database_url)
+    assert "auth.password_throttled" in _audit_actions(database_url)
     assert _signed_in(client)  # still signed in; the password is unchanged
     # The same lock holds for signing in with that email.
     response = client.post(
@@ -195,7 +195,7 @@ def test_an_admin_sets_a_new_password_which_ends_the_persons_sessions(
         sign_in(teacher, "iryna@example.org", NEW_PASSWORD)
 
     async def entries(db: AsyncSession) -> list[AuditEntry]:
-        query = select(AuditEntry).where(col(AuditEntry.action) == "staff.password_set")
+        query = select(AuditEntry).where(col(AuditEntry.action) == "staff.password_reset")
         return list((await db.exec(query)).all())
 
     [entry] = run_in_db(database_url, entries)

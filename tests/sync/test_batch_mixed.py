@@ -70,7 +70,7 @@ async def test_closing_in_a_batch_sees_the_marks_sent_before_it(db: AsyncSession
     assert sorted(h.status.value for h in history) == ["absent", "present"]
     assert len((await db.exec(select(AppliedWrite))).all()) == 4
     audits = (await db.exec(select(AuditEntry.action))).all()
-    assert sorted(audits) == ["attendance.mark"] * 5 + ["session.close"]
+    assert sorted(audits) == ["attendance.mark"] * 5 + ["session.close", "sync.batch"]
 
 
 async def test_a_refused_write_between_marks_takes_back_only_its_own(db: AsyncSession) -> None:

@@ -160,6 +160,11 @@
       window.location.reload();
     });
     navigator.serviceWorker.ready.then(function (registration) {
+      // A page loaded while the first worker was activating (the redirect after signing in)
+      // is left uncontrolled by its clients.claim(): ask again, or it would not work offline.
+      if (!navigator.serviceWorker.controller && registration.active) {
+        registration.active.postMessage({ type: "claim" });
+      }
       hello();
       offerUpdate(registration);
       registration.addEventListener("updatefound", function () {
