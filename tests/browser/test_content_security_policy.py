@@ -41,7 +41,7 @@ ROLES = ("facilitator@example.org", "teacher@example.org", "coordinator@example.
          "admin@example.org")  # fmt: skip
 UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 # Downloads (not pages) and the API are left out; everything else linked is visited.
-SKIP = re.compile(r"^/(api/|reports/export/|static/)|\.(csv|xlsx|pdf)$")
+SKIP = re.compile(r"^/(api/|reports/export/|static/)|\.(csv|xlsx|pdf|json)$")
 MAX_PAGES = 60
 
 RECORD_VIOLATIONS = """
@@ -163,7 +163,8 @@ def test_every_page_of_every_role_keeps_to_the_policy(
         "/courses/{id}/learners/{id}", "/sessions/{id}/lesson", "/activities/{id}", "/reports",
         "/people/{id}", "/people/{id}/card", "/people/duplicates", "/coordination/sessions",
         "/coordination/devices", "/coordination/disagreements", "/admin/staff",
-        "/admin/staff/{id}/password", "/account/password", "/sync", "/help/install",
+        "/admin/staff/{id}/password", "/account/password", "/sync", "/help/install", "/audit",
+        "/people/{id}/data", "/people/{id}/erase",
     ):  # fmt: skip
         assert pattern in everything, (pattern, sorted(everything))
     for email, seen in visited.items():
