@@ -26,6 +26,7 @@ from server.activities.routes import ActivityPages
 from server.attendance.arrival_routes import ArrivalPages
 from server.attendance.routes import RosterPages
 from server.audit.routes import AuditPages
+from server.auth.account_routes import AccountPages
 from server.auth.routes import AuthController
 from server.auth.staff_routes import StaffAdmin
 from server.coordination.routes import CoordinationPages
@@ -47,6 +48,7 @@ from server.system.routes import (
     service_worker,
     service_worker_module,
 )
+from server.web.access_log import keep_queries_out_of_the_access_log
 from server.web.appstate import AppState
 from server.web.deps import provide_app_state, provide_db, provide_translator
 from server.web.errors import EXCEPTION_HANDLERS
@@ -54,6 +56,7 @@ from server.web.faults import FaultInjectionMiddleware
 from server.web.input import refuse_unreadable_input
 from server.web.middleware import SessionAuthMiddleware
 from server.web.openapi import StrictStructSchemaPlugin
+from server.web.security_headers import SecurityHeaders
 from server.web.templating import STATIC_DIR, build_template_engine
 
 CSRF_COOKIE = "razem_csrf"
@@ -77,6 +80,7 @@ def _middleware(settings: Settings) -> list[Any]:
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or get_settings()
     settings.require_safe_secret()
+    keep_queries_out_of_the_access_log()
     app_state = AppState.from_settings(settings)
     engine = build_template_engine(settings)
 
@@ -101,6 +105,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             offline_page,
             install_help,
             AuthController,
+            AccountPages,
             ActivityAdmin,
             ActivityPages,
             LessonPages,
@@ -125,6 +130,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             "translator": Provide(provide_translator, sync_to_thread=False),
         },
         middleware=_middleware(settings),
+        before_send=[SecurityHeaders(settings)],
         csrf_config=CSRFConfig(
             # Demo mode may run without a key: a random one per process is enough there.
             secret=settings.secret_key or secrets.token_urlsafe(32),

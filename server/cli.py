@@ -185,7 +185,7 @@ def cmd_user_create(args: argparse.Namespace) -> int:
     settings = _settings()
     password = sys.stdin.readline().rstrip("\n") if args.password_stdin else None
     if password is None:
-        password = getpass.getpass("Password (at least 10 characters): ")
+        password = getpass.getpass("Password (at least 10 characters, hard to guess): ")
     raw = {
         "email": args.email,
         "display_name": args.name,

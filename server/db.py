@@ -40,15 +40,18 @@ def _sqlite_begin(conn: Any) -> None:
 
 
 def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
+    """`hide_parameters`: SQL errors and echoed SQL in logs never show the values (names)."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_async_engine(url, echo=echo)
+        engine = create_async_engine(url, echo=echo, hide_parameters=True)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         event.listen(engine.sync_engine, "begin", _sqlite_begin)
         return engine
-    return create_async_engine(url, echo=echo, pool_pre_ping=True, pool_size=10, max_overflow=10)
+    return create_async_engine(
+        url, echo=echo, hide_parameters=True, pool_pre_ping=True, pool_size=10, max_overflow=10
+    )
 
 
 def create_session_maker(engine: AsyncEngine, *, write: bool = False) -> SessionMaker:

@@ -40,8 +40,10 @@ class Settings(BaseSettings):
     default_language: str = "pl"
     timezone: str = "Europe/Warsaw"
     session_days: int = Field(default=30, ge=1, le=365)
+    # Failed sign-ins allowed before a lock; the lock then doubles with each further failure.
     sign_in_max_failures: int = Field(default=5, ge=1)
-    sign_in_window_minutes: int = Field(default=15, ge=1)
+    sign_in_lock_minutes: int = Field(default=1, ge=1)
+    sign_in_lock_max_minutes: int = Field(default=60, ge=1)
     secure_cookies: bool | None = None  # None: Secure unless the app is served on localhost
     log_sql: bool = False
     # Sessions are generated from each activity's weekly schedule this many days ahead.

@@ -60,6 +60,20 @@ def test_user_create_refuses_bad_input_in_the_chosen_language(
     assert _users(env) == []
 
 
+def test_user_create_refuses_a_guessable_password(
+    env: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    cli.main(["db", "upgrade"])
+    monkeypatch.setattr("sys.stdin", io.StringIO("olanowak2026\n"))
+    code = cli.main(
+        ["user", "create", "--email", "ola.nowak@example.org", "--name", "Ola Nowak",
+         "--role", "admin", "--language", "en", "--password-stdin"]
+    )  # fmt: skip
+    assert code == 2
+    assert "This password is too easy to guess." in capsys.readouterr().err
+    assert _users(env) == []
+
+
 def test_serve_refuses_a_placeholder_secret(
     env: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

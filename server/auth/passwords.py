@@ -1,14 +1,31 @@
-"""Password hashing with argon2id (argon2-cffi's defaults follow RFC 9106's recommendations)."""
+"""Password hashing with argon2id (argon2-cffi's defaults follow RFC 9106's recommendations),
+and the minimum strength of a new password (zxcvbn's estimate of how hard it is to guess)."""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from zxcvbn import zxcvbn
+
+from server.common.errors import Message
+from server.i18n.catalogs import N_
 
 _hasher = PasswordHasher()
 
 MIN_PASSWORD_LENGTH = 10
 MAX_PASSWORD_LENGTH = 256
+# zxcvbn's score 0-4; 3 is "safely unguessable: moderate protection from an offline
+# slow-hash attack" (about 10^8 guesses or more), which argon2 makes slower still.
+MIN_PASSWORD_SCORE = 3
+# zxcvbn's time grows with the length; the first characters decide the score anyway.
+_ESTIMATED_CHARACTERS = 100
+WEAK_PASSWORD = N_(
+    "This password is too easy to guess. Use a phrase of three or four unusual words, "
+    "not your name or email."
+)
 
 # A hash of a random password, verified against when the email is unknown, so a sign-in
 # takes as long for an unknown email as for a wrong password.
@@ -28,3 +45,27 @@ def verify_password(password_hash: str | None, password: str) -> bool:
 
 def needs_rehash(password_hash: str) -> bool:
     return _hasher.check_needs_rehash(password_hash)
+
+
+def _user_inputs(values: Iterable[str]) -> list[str]:
+    """Words a guesser would try first: the email, its parts, the person's names."""
+    words: list[str] = []
+    for value in values:
+        value = value.strip().lower()
+        if value:
+            parts = [part for part in re.split(r"[\s@._+-]+", value) if len(part) > 1]
+            words.extend([value, "".join(parts), *parts])
+    return words
+
+
+def password_weakness(password: str, *, user_inputs: Iterable[str] = ()) -> Message | None:
+    """Why a new password is refused (too short, too guessable), or None if it is good."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        return Message(
+            N_("Too short: at least %(min_length)s characters."),
+            {"min_length": MIN_PASSWORD_LENGTH},
+        )
+    estimate = zxcvbn(password[:_ESTIMATED_CHARACTERS], user_inputs=_user_inputs(user_inputs))
+    if int(estimate["score"]) < MIN_PASSWORD_SCORE:
+        return Message(WEAK_PASSWORD)
+    return None

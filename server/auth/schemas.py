@@ -52,3 +52,17 @@ class StaffUserCreate(BaseModel):
 class LanguageChoice(BaseModel):
     language: Language
     next: str = Field(default="/", max_length=500)
+
+
+class PasswordChangeForm(BaseModel):
+    """A signed-in person changes their own password."""
+
+    current_password: str = Field(min_length=1, max_length=MAX_PASSWORD_LENGTH)
+    new_password: str = Field(min_length=MIN_PASSWORD_LENGTH, max_length=MAX_PASSWORD_LENGTH)
+    new_password_again: str = Field(min_length=1, max_length=MAX_PASSWORD_LENGTH)
+
+
+class PasswordSetForm(BaseModel):
+    """An admin sets a new password for someone else."""
+
+    password: str = Field(min_length=MIN_PASSWORD_LENGTH, max_length=MAX_PASSWORD_LENGTH)

@@ -12,13 +12,14 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, update
+from sqlalchemy import update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server.audit.service import record_audit
-from server.auth.models import Role, SignInAttempt, StaffSession, StaffUser
-from server.auth.passwords import hash_password, needs_rehash, verify_password
+from server.auth.lockout import SignInLimit, lock_remaining, record_attempt, wait_message
+from server.auth.models import Role, StaffSession, StaffUser
+from server.auth.passwords import hash_password, needs_rehash, password_weakness, verify_password
 from server.auth.schemas import StaffUserCreate
 from server.common.errors import Message, NotFound, ValidationFailed
 from server.common.models import utcnow
@@ -27,14 +28,6 @@ from server.i18n.catalogs import N_
 
 # A session's expiry moves forward on use, at most this often (saves a write per request).
 SESSION_TOUCH_INTERVAL = timedelta(hours=1)
-# Failures from one address across all emails before that address is slowed down too.
-IP_FAILURE_FACTOR = 4
-
-
-@dataclass(frozen=True)
-class RateLimit:
-    max_failures: int
-    window: timedelta
 
 
 class SignInRefused(Exception):
@@ -50,9 +43,15 @@ def hash_token(token: str) -> str:
 async def create_user(
     db: AsyncSession, data: StaffUserCreate, *, actor_id: uuid.UUID | None = None
 ) -> StaffUser:
+    errors: dict[str, Message] = {}
     existing = await db.exec(select(StaffUser.id).where(StaffUser.email == data.email))
     if existing.first() is not None:
-        raise ValidationFailed({"email": Message(N_("A staff account with this email exists."))})
+        errors["email"] = Message(N_("A staff account with this email exists."))
+    weakness = password_weakness(data.password, user_inputs=(data.email, data.display_name))
+    if weakness is not None:
+        errors["password"] = weakness
+    if errors:
+        raise ValidationFailed(errors)
     user = StaffUser(
         email=data.email,
         display_name=data.display_name,
@@ -85,41 +84,38 @@ async def get_user(db: AsyncSession, user_id: uuid.UUID) -> StaffUser:
     return user
 
 
-async def _recent_failures(db: AsyncSession, since: datetime, **where: str) -> int:
-    query = (
-        select(func.count())
-        .select_from(SignInAttempt)
-        .where(SignInAttempt.attempted_at >= since, col(SignInAttempt.succeeded).is_(False))
-    )
-    for name, value in where.items():
-        query = query.where(getattr(SignInAttempt, name) == value)
-    return int((await db.exec(query)).one())
-
-
 async def authenticate(
-    db: AsyncSession, email: str, password: str, *, ip_address: str, limit: RateLimit
+    db: AsyncSession,
+    email: str,
+    password: str,
+    *,
+    ip_address: str,
+    limit: SignInLimit,
+    now: datetime | None = None,
 ) -> StaffUser:
-    """Check a sign-in, recording the attempt. Raises `SignInRefused` with a reason."""
+    """Check a sign-in, recording the attempt. Raises `SignInRefused` with a reason.
+
+    A locked email or address is refused before the password is checked, even a right one;
+    refused-while-locked tries are audited but not counted (they do not lengthen the lock)."""
     email = email.strip().lower()
-    now = utcnow()
-    since = now - limit.window
-    by_email = await _recent_failures(db, since, email=email)
-    by_ip = await _recent_failures(db, since, ip_address=ip_address)
-    if by_email >= limit.max_failures or by_ip >= limit.max_failures * IP_FAILURE_FACTOR:
-        await record_audit(db, action="auth.sign_in_throttled", ip_address=ip_address)
-        minutes = int(limit.window.total_seconds() // 60)
-        raise SignInRefused(
-            Message(
-                N_("Too many sign-in attempts. Wait %(minutes)s minutes and try again."),
-                {"minutes": minutes},
-            )
+    now = now or utcnow()
+    remaining = await lock_remaining(db, email=email, ip_address=ip_address, limit=limit, now=now)
+    if remaining > timedelta(0):
+        await record_audit(
+            db,
+            action="auth.sign_in_throttled",
+            ip_address=ip_address,
+            details={"email": email[:254], "wait_seconds": int(remaining.total_seconds())},
         )
+        raise SignInRefused(wait_message(remaining))
     user = (await db.exec(select(StaffUser).where(StaffUser.email == email))).first()
     ok = verify_password(user.password_hash if user else None, password)
     ok = ok and user is not None and user.is_active
-    db.add(SignInAttempt(email=email, ip_address=ip_address, attempted_at=now, succeeded=ok))
+    record_attempt(db, email=email, ip_address=ip_address, now=now, succeeded=ok)
     if not ok or user is None:
-        await record_audit(db, action="auth.sign_in_failed", ip_address=ip_address)
+        await record_audit(
+            db, action="auth.sign_in_failed", ip_address=ip_address, details={"email": email[:254]}
+        )
         raise SignInRefused(Message(N_("Wrong email or password.")))
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)

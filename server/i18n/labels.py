@@ -68,6 +68,8 @@ LABELS: dict[str, dict[str, str]] = {
         "auth.sign_out": N_("Signed out"),
         "auth.sign_in_failed": N_("Failed sign-in"),
         "auth.sign_in_throttled": N_("Sign-in refused: too many attempts"),
+        "auth.password_wrong": N_("Password change refused: wrong current password"),
+        "auth.password_throttled": N_("Password change refused: too many attempts"),
         "staff.create": N_("Staff account created"),
         "staff.enable": N_("Staff account enabled"),
         "staff.disable": N_("Staff account disabled"),

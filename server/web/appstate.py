@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from server.auth.service import RateLimit
+from server.auth.lockout import SignInLimit
 from server.db import SessionMaker, create_engine, create_session_maker
 from server.settings import Settings
 
@@ -34,8 +34,9 @@ class AppState:
         return timedelta(days=self.settings.session_days)
 
     @property
-    def sign_in_limit(self) -> RateLimit:
-        return RateLimit(
+    def sign_in_limit(self) -> SignInLimit:
+        return SignInLimit(
             max_failures=self.settings.sign_in_max_failures,
-            window=timedelta(minutes=self.settings.sign_in_window_minutes),
+            first_lock=timedelta(minutes=self.settings.sign_in_lock_minutes),
+            max_lock=timedelta(minutes=self.settings.sign_in_lock_max_minutes),
         )

@@ -124,12 +124,17 @@ def ensure_translator(scope: Scope) -> None:
 
 
 def _with_cookie(send: Send, cookie: Cookie) -> Send:
+    """Re-send the session cookie, unless the handler set or deleted it (a new session after a
+    password change, sign-out): the handler's cookie must win."""
+    own = f"{cookie.key}=".encode("latin-1")
+
     async def wrapped(message: Message) -> None:
         if message["type"] == "http.response.start":
             headers = list(message.get("headers", []))
-            name, value = cookie.to_encoded_header()
-            headers.append((name, value))
-            message = {**message, "headers": headers}
+            if not any(k.lower() == b"set-cookie" and v.startswith(own) for k, v in headers):
+                name, value = cookie.to_encoded_header()
+                headers.append((name, value))
+                message = {**message, "headers": headers}
         await send(message)
 
     return wrapped

@@ -50,9 +50,11 @@ WORKER_STATE = """async () => JSON.stringify((await navigator.serviceWorker.getR
 def wait_until_offline_ready(page: Page) -> None:
     """The worker controls the page and the offline pack is cached."""
     # The first install precaches the shell: slow on a loaded machine, so a generous wait.
+    # A function, not an expression: Playwright evaluates an expression again at each poll,
+    # which the app's Content-Security-Policy refuses (no 'unsafe-eval').
     try:
         page.wait_for_function(
-            "navigator.serviceWorker && navigator.serviceWorker.controller !== null",
+            "() => navigator.serviceWorker && navigator.serviceWorker.controller !== null",
             timeout=90000,
             polling=250,
         )
@@ -354,7 +356,8 @@ def test_a_new_worker_version_keeps_the_outbox_and_the_app_is_installable(
     expect(page.locator("#sync-status")).to_have_text("2 changes waiting to sync")
     banner.get_by_role("button", name="Update now").click()
     page.wait_for_function(
-        "document.readyState === 'complete' && document.getElementById('update-banner').hidden"
+        "() => document.readyState === 'complete'"
+        " && document.getElementById('update-banner').hidden"
     )
     version = page.evaluate("caches.keys().then(k => k.filter(n => n.startsWith('razem-shell-')))")
     assert version == ["razem-shell-0.1.0-next"]
