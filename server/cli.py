@@ -73,6 +73,7 @@ def _run_server(host: str, port: int, workers: int) -> None:
         port=port,
         workers=workers,
         proxy_headers=True,
+        forwarded_allow_ips=get_settings().trusted_proxies,
         log_level="info",
         log_config=log_config(),
     )
