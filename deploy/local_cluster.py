@@ -1,7 +1,8 @@
 """A Razem cluster on this machine, on loopback only: a fresh PostgreSQL database, migrations,
 demo data, two `razem serve` instances, one `razem scheduler`, and Caddy terminating TLS with a
 certificate from a local CA this script makes, balancing over both instances with health
-checks on /healthz. Run through `deploy/local-cluster.sh up|down|status|stop-app N|start-app N`.
+checks on /healthz. Run through
+`deploy/local-cluster.sh up|down|status|stop-app N|start-app N|stop-proxy|start-proxy`.
 
 Settings (environment; the defaults suit a person trying it by hand):
 
@@ -377,7 +378,7 @@ def status(cfg: Config) -> int:
 
 def main(argv: list[str]) -> int:
     cfg = Config.from_env()
-    usage = "usage: local-cluster.sh up|down|status|stop-app N|start-app N"
+    usage = "usage: local-cluster.sh up|down|status|stop-app N|start-app N|stop-proxy|start-proxy"
     if not argv:
         print(usage, file=sys.stderr)
         return 2
@@ -388,6 +389,13 @@ def main(argv: list[str]) -> int:
         down(cfg)
     elif command == "status":
         return status(cfg)
+    elif command == "stop-proxy":
+        stop(cfg, "proxy")
+        log("proxy stopped")
+    elif command == "start-proxy":
+        if running_pid(cfg, "proxy") is None:
+            start_proxy(cfg)
+        log("proxy started")
     elif command in ("stop-app", "start-app") and len(args) == 1 and args[0].isdigit():
         number = int(args[0])
         if not 1 <= number <= len(cfg.app_ports):
