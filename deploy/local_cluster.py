@@ -173,8 +173,9 @@ def app_env(cfg: Config) -> dict[str, str]:
     """What every instance and the scheduler get: the same database and secret (CSRF tokens
     made by one instance are checked by the other), jobs only in the scheduler, and Secure
     cookies (the browser only ever talks to the app through the HTTPS proxy)."""
+    inherited = {k: v for k, v in os.environ.items() if not k.startswith("RAZEM_CLUSTER_")}
     return {
-        **os.environ,
+        **inherited,
         "RAZEM_DATABASE_URL": cfg.database_url,
         "RAZEM_SECRET_KEY": (cfg.folder / "secret").read_text().strip(),
         "RAZEM_DATA_DIR": str(cfg.folder / "data"),
