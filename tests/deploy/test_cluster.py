@@ -6,6 +6,10 @@ X-Forwarded-For only from the trusted proxy."""
 from __future__ import annotations
 
 import re
+import threading
+import time
+import uuid
+from datetime import UTC, datetime
 
 import httpx
 
@@ -13,13 +17,14 @@ from tests.browser.servers import ServerProcess, seed_database
 from tests.deploy.conftest import Cluster
 
 PASSWORD = "razem-demo"
+FACILITATOR = "facilitator@example.org"
 
 
 def client(cluster: Cluster, base_url: str | None = None) -> httpx.Client:
     return httpx.Client(base_url=base_url or cluster.url, verify=cluster.ssl, timeout=20)
 
 
-def sign_in(http: httpx.Client, email: str = "facilitator@example.org", **headers: str) -> None:
+def sign_in(http: httpx.Client, email: str = FACILITATOR, **headers: str) -> None:
     page = http.get("/sign-in")
     token = re.search(r'name="_csrf_token" value="([^"]+)"', page.text)
     assert token is not None, page.text[:500]
@@ -140,3 +145,107 @@ def test_one_instance_stopped_the_other_serves_everything_and_it_comes_back(
         finally:
             cluster.run("start-app", "1")
         assert re.search(r"^app-1\s+pid \d+, /healthz 200", cluster.run("status"), re.M)
+
+
+def test_batches_sent_while_instances_stop_and_start_are_applied_each_once(
+    cluster: Cluster,
+) -> None:
+    """A phone keeps pushing batches (it would send a batch that got no answer again, with the
+    same keys) while one instance, then the other, is stopped and started again: every write
+    is applied, none twice, and no batch even needs sending again."""
+    (user_id,) = cluster.rows("SELECT id FROM staff_users WHERE email = %s", FACILITATOR)[0]
+    session_id, activity_id = cluster.rows(
+        "SELECT s.id, s.activity_id FROM sessions s "
+        "JOIN activity_staff st ON st.activity_id = s.activity_id AND st.user_id = %s "
+        "JOIN activities a ON a.id = s.activity_id AND a.title = 'Multicultural Choir' "
+        "WHERE s.date BETWEEN current_date - 6 AND current_date - 2 "
+        "ORDER BY s.date DESC, s.id LIMIT 1",
+        user_id,
+    )[0]
+    people = [
+        str(person)
+        for (person,) in cluster.rows(
+            "SELECT person_id FROM enrollments WHERE activity_id = %s ORDER BY person_id LIMIT 4",
+            activity_id,
+        )
+    ]
+    assert len(people) == 4
+    device = str(uuid.uuid4())
+    keys: list[str] = []
+    retries = 0
+    outcomes: list[str] = []
+    failures: list[str] = []
+    done = threading.Event()
+
+    def push(http: httpx.Client) -> None:
+        nonlocal retries
+        round_ = 0
+        while not done.is_set() and round_ < 200:
+            round_ += 1
+            status = ("present", "late", "absent", "excused")[round_ % 4]
+            writes = [
+                {
+                    "key": str(uuid.uuid4()),
+                    "kind": "attendance.mark",
+                    "payload": {"session_id": str(session_id), "person_id": p, "status": status},
+                    "device_time": datetime.now(UTC).isoformat(),
+                    "user_id": str(user_id),
+                }
+                for p in people
+            ]
+            keys.extend(w["key"] for w in writes)
+            for _attempt in range(20):
+                body = {"device_id": device, "sent_at": datetime.now(UTC).isoformat()}
+                try:
+                    answer = http.post(
+                        "/api/sync/batch",
+                        json={**body, "writes": writes},
+                        headers={"X-Razem-Device": device},
+                    )
+                except httpx.HTTPError as error:
+                    failures.append(repr(error))
+                    answer = None
+                if answer is not None and answer.status_code == 200:
+                    results = answer.json()["results"]
+                    outcomes.extend(r["outcome"] for r in results)
+                    failures.extend(str(r) for r in results if r["outcome"] == "refused")
+                    break
+                if answer is not None:
+                    failures.append(f"{answer.status_code} {answer.text[:200]}")
+                retries += 1
+                time.sleep(0.2)
+            else:
+                raise AssertionError(f"a batch was never answered: {failures[-3:]}")
+            time.sleep(0.1)
+
+    with client(cluster) as http:
+        sign_in(http)
+        pusher = threading.Thread(target=push, args=(http,))
+        pusher.start()
+        try:
+            for number in ("1", "2"):
+                time.sleep(1.5)
+                cluster.run("stop-app", number)
+                time.sleep(1.5)
+                cluster.run("start-app", number)
+                time.sleep(3)  # as an operator waits for it: the proxy's next health check
+        finally:
+            done.set()
+            pusher.join(timeout=120)
+    print(f"{len(keys)} writes in {len(keys) // 4} batches, {retries} sent again: {failures[:5]}")
+    assert keys and set(outcomes) <= {"applied", "duplicate", "superseded"}, failures[:3]
+    applied = cluster.rows(
+        "SELECT count(*), count(DISTINCT idempotency_key) FROM applied_writes "
+        "WHERE device_id = %s::uuid",
+        device,
+    )
+    assert applied == [(len(keys), len(keys))]  # none lost, none twice
+    # and the phone never noticed: the proxy sent what one instance could not take to the
+    # other (needs the request body kept for the retry: `buffer_requests` in the Caddyfile)
+    assert retries == 0, failures[:5]
+    audits = cluster.rows(
+        "SELECT count(*) FROM audit_entries WHERE action = 'attendance.mark' "
+        "AND device_id = %s::uuid",
+        device,
+    )
+    assert audits == [(len(keys),)]
