@@ -14,6 +14,7 @@ import psycopg
 import pytest
 from litestar import Litestar
 from litestar.testing import TestClient
+from playwright.sync_api import Playwright, sync_playwright
 from sqlalchemy.engine import make_url
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -39,6 +40,14 @@ def _pg_url_for(database: str) -> str:
 def _pg_execute(sql: str) -> None:
     with psycopg.connect(_pg_admin_conninfo(), autocommit=True) as conn:
         conn.execute(sql)  # type: ignore[arg-type]
+
+
+@pytest.fixture(scope="session")
+def playwright() -> Iterator[Playwright]:
+    """One Playwright for the whole run (tests/browser and tests/deploy): its sync API allows
+    one at a time in a thread."""
+    with sync_playwright() as p:
+        yield p
 
 
 @pytest.fixture(scope="session")

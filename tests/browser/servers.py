@@ -13,12 +13,12 @@ import sys
 import threading
 import time
 import urllib.request
-from datetime import date
 from pathlib import Path
 
 from server.db import create_engine, create_session_maker, session_scope
 from server.demo import seed_demo
 from server.migrations.runner import upgrade
+from server.settings import Settings
 
 SECRET = "browser-tests-secret-key-0123456789abcdef"
 
@@ -46,7 +46,9 @@ def seed_database(path: Path) -> str:
         engine = create_engine(url)
         try:
             async with session_scope(create_session_maker(engine, write=True)) as db:
-                await seed_demo(db, today=date.today())
+                # The centre's today, as the pages count it (not the machine's: they differ
+                # around midnight in Warsaw).
+                await seed_demo(db, today=Settings().today())
         finally:
             await engine.dispose()
 

@@ -20,7 +20,6 @@ from pathlib import Path
 
 import psycopg
 import pytest
-from playwright.sync_api import Playwright, sync_playwright
 
 from tests.browser.servers import free_port
 
@@ -119,9 +118,3 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
         yield running
     finally:
         running.run("down")
-
-
-@pytest.fixture(scope="session")
-def playwright() -> Iterator[Playwright]:
-    with sync_playwright() as p:
-        yield p
