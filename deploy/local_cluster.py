@@ -20,6 +20,7 @@ app itself installs (psycopg), so it runs with the project's .venv python."""
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import secrets
@@ -136,8 +137,6 @@ def spki_hash(cert: Path) -> str:
     digest = subprocess.run(
         ["openssl", "dgst", "-sha256", "-binary"], input=der, check=True, capture_output=True
     ).stdout
-    import base64
-
     return base64.b64encode(digest).decode()
 
 
@@ -148,7 +147,7 @@ def _admin(sql: str, cfg: Config) -> None:
     import psycopg
 
     with psycopg.connect(cfg.admin_url, autocommit=True, connect_timeout=5) as conn:
-        conn.execute(sql)  # type: ignore[arg-type]
+        conn.execute(sql)  # type: ignore[arg-type,unused-ignore]
 
 
 def create_database(cfg: Config) -> None:
