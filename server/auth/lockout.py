@@ -15,7 +15,7 @@ import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func
+from sqlalchemy import delete, func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -103,3 +103,14 @@ def record_attempt(
             email=email, ip_address=ip_address[:64], attempted_at=now, succeeded=succeeded
         )
     )
+
+
+# Attempts are kept only as long as the lockout reads them, with a margin: they hold staff
+# emails and addresses (failed sign-ins are also in the audit trail, which is kept).
+KEEP_ATTEMPTS = timedelta(days=7)
+
+
+async def delete_attempts_before(db: AsyncSession, before: datetime) -> int:
+    """Delete the sign-in attempts made before `before`; returns how many."""
+    result = await db.exec(delete(SignInAttempt).where(col(SignInAttempt.attempted_at) < before))
+    return int(result.rowcount or 0)

@@ -14,7 +14,9 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server.attendance.models import MarkHistory
+from server.auth.models import SignInAttempt
 from server.audit.models import AuditEntry
+from server.common.models import utcnow
 from server.jobs.registry import get_job
 from server.jobs.runner import run_for_slot
 from server.sync.models import AppliedWrite
@@ -106,3 +108,28 @@ def test_a_queued_write_is_accepted_until_its_key_could_be_forgotten(
     assert [r["outcome"] for r in results] == ["applied", "applied", "refused"]
     _, _, keys = _counts(database_url)
     assert uuid.UUID(too_late["key"]) not in keys  # not stored: refused again if sent again
+
+
+def test_sign_in_attempts_older_than_a_week_are_deleted(
+    client: Client, database_url: str, tmp_path: Path
+) -> None:
+    now = utcnow()
+
+    async def add(db: Any) -> None:
+        for days in (0, 1, 6, 8, 30):
+            db.add(SignInAttempt(email=f"d{days}@example.org", ip_address="192.0.2.1",
+                                 attempted_at=now - timedelta(days=days), succeeded=False))  # fmt: skip
+
+    run_in_db(database_url, add)
+    job = get_job("cleanup_sign_in_attempts")
+    assert job is not None
+    settings = job_settings(database_url, tmp_path)
+    run = with_app_state(settings, lambda s: run_for_slot(s, job, "slot-1"))
+    assert run is not None and run.details == {"deleted": 2, "older_than_days": 7}
+
+    async def emails(db: Any) -> set[str]:
+        return set((await db.exec(select(SignInAttempt.email))).all())
+
+    assert run_in_db(database_url, emails) == {
+        "d0@example.org", "d1@example.org", "d6@example.org"
+    }  # fmt: skip
