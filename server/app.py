@@ -53,7 +53,7 @@ from server.web.appstate import AppState
 from server.web.deps import provide_app_state, provide_db, provide_translator
 from server.web.errors import EXCEPTION_HANDLERS
 from server.web.faults import FaultInjectionMiddleware
-from server.web.input import refuse_unreadable_input
+from server.web.input import ReadableMultipart, refuse_unreadable_input
 from server.web.middleware import SessionAuthMiddleware
 from server.web.openapi import StrictStructSchemaPlugin
 from server.web.security_headers import SecurityHeaders
@@ -71,7 +71,8 @@ CSRF_HEADER = "x-csrftoken"
 
 
 def _middleware(settings: Settings) -> list[Any]:
-    middleware: list[Any] = [SessionAuthMiddleware()]
+    # The last one wraps the CSRF middleware directly (Litestar puts it inside these).
+    middleware: list[Any] = [SessionAuthMiddleware(), ReadableMultipart()]
     if settings.faults_file is not None:
         middleware.insert(0, FaultInjectionMiddleware(settings.faults_file))
     return middleware
