@@ -86,9 +86,7 @@ async def close_interrupted(app_state: AppState, now: datetime) -> int:
                 run.details = {"error": "Interrupted"}
                 db.add(run)
                 closed += 1
-                logger.warning(
-                    "job %s, slot %s: interrupted in %s", run.job, run.slot, run.runner
-                )
+                logger.warning("job %s, slot %s: interrupted in %s", run.job, run.slot, run.runner)
     return closed
 
 

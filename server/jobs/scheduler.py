@@ -18,8 +18,8 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.date import DateTrigger
 
-from server.jobs.registry import JOBS, Job
 from server.common.models import utcnow
+from server.jobs.registry import JOBS, Job
 from server.jobs.runner import close_interrupted, run_for_slot
 from server.jobs.schedule import check_schedules, job_trigger, previous_fire_time, slot_of
 from server.settings import Settings

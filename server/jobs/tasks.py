@@ -18,6 +18,7 @@ from server.coordination.devices import count_silent
 from server.db import session_scope
 from server.jobs.backup import back_up, sqlite_path
 from server.records.erasure import anonymise_inactive
+from server.records.purge import purge_old_versions
 from server.sync.cleanup import delete_keys_before
 from server.web.appstate import AppState
 
@@ -79,4 +80,6 @@ async def retention(app_state: AppState) -> dict[str, Any]:
     months = app_state.settings.retention_months
     async with session_scope(app_state.write_sessions) as db:
         done = await anonymise_inactive(db, now=utcnow(), months=months)
+    if done:
+        await purge_old_versions(app_state.engine)
     return {"anonymised": len(done), "months": months}

@@ -1,7 +1,8 @@
 """Refuse, before any handler runs, input that no browser or device of ours sends: text that
-is not valid UTF-8, or that holds a NUL character, in the query string, a form body (URL-encoded
-or the text fields of a multipart one) or a JSON body. A replacement character would silently change what a person typed, and PostgreSQL
-cannot store NUL at all (it would fail the request with a 500 deep in a write)."""
+is not valid UTF-8, or that holds a NUL character, in the query string, a form body
+(URL-encoded, or the text fields of a multipart one) or a JSON body. A replacement character
+would silently change what a person typed, and PostgreSQL cannot store NUL at all (it would
+fail the request with a 500 deep in a write)."""
 
 from __future__ import annotations
 
@@ -91,13 +92,15 @@ class ReadableMultipart(ASGIMiddleware):
     scopes = (ScopeType.HTTP,)
 
     async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
-        if scope["method"] not in _SAFE_METHODS:
-            request: Request[Any, Any, Any] = Request(scope, receive)
-            if request.content_type[0] == RequestEncodingType.MULTI_PART:
-                try:
-                    form = await request.form()
-                except (UnicodeDecodeError, LookupError):
-                    raise RequestRefused(Message(UNREADABLE)) from None
-                if any(isinstance(value, str) and "\x00" in value for value in form.values()):
-                    raise RequestRefused(Message(UNREADABLE))
+        request: Request[Any, Any, Any] = Request(scope, receive)
+        if (
+            request.method not in _SAFE_METHODS
+            and request.content_type[0] == RequestEncodingType.MULTI_PART
+        ):
+            try:
+                form = await request.form()
+            except (UnicodeDecodeError, LookupError):
+                raise RequestRefused(Message(UNREADABLE)) from None
+            if any(isinstance(value, str) and "\x00" in value for value in form.values()):
+                raise RequestRefused(Message(UNREADABLE))
         await next_app(scope, receive, send)

@@ -14,8 +14,8 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server.attendance.models import MarkHistory
-from server.auth.models import SignInAttempt
 from server.audit.models import AuditEntry
+from server.auth.models import SignInAttempt
 from server.common.models import utcnow
 from server.jobs.registry import get_job
 from server.jobs.runner import run_for_slot
@@ -117,8 +117,9 @@ def test_sign_in_attempts_older_than_a_week_are_deleted(
 
     async def add(db: Any) -> None:
         for days in (0, 1, 6, 8, 30):
+            when = now - timedelta(days=days)
             db.add(SignInAttempt(email=f"d{days}@example.org", ip_address="192.0.2.1",
-                                 attempted_at=now - timedelta(days=days), succeeded=False))  # fmt: skip
+                                 attempted_at=when, succeeded=False))  # fmt: skip
 
     run_in_db(database_url, add)
     job = get_job("cleanup_sign_in_attempts")

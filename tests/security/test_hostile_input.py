@@ -275,12 +275,12 @@ def test_overlong_names_are_refused_stating_the_limit(client: Client, database_u
 def _multipart(token: str, field: bytes, charset: str = "") -> bytes:
     declared = f"; charset={charset}" if charset else ""
     return (
-        b"--XyZ\r\nContent-Disposition: form-data; name=\"_csrf_token\"\r\n\r\n"
+        b'--XyZ\r\nContent-Disposition: form-data; name="_csrf_token"\r\n\r\n'
         + token.encode()
-        + b"\r\n--XyZ\r\nContent-Disposition: form-data; name=\"note\"\r\n"
+        + b'\r\n--XyZ\r\nContent-Disposition: form-data; name="note"\r\n'
         + f"Content-Type: text/plain{declared}\r\n\r\n".encode()
         + field
-        + b"\r\n--XyZ\r\nContent-Disposition: form-data; name=\"file\"; filename=\"people.csv\""
+        + b'\r\n--XyZ\r\nContent-Disposition: form-data; name="file"; filename="people.csv"'
         b"\r\nContent-Type: text/csv\r\n\r\n"
         + csv_file("Łucja;Nowak;female;1990;PL;;pl;;attendance", encoding="cp1250")
         + b"\r\n--XyZ--\r\n"
