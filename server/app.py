@@ -13,6 +13,7 @@ from litestar.config.csrf import CSRFConfig
 from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.openapi.config import OpenAPIConfig
+from litestar.openapi.plugins import JsonRenderPlugin, YamlRenderPlugin
 from litestar.plugins.htmx import HTMXPlugin
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
@@ -157,6 +158,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
             version=__version__,
             path="/api/schema",
             description=API_DESCRIPTION,
+            # The schema as JSON (also at /api/schema) and YAML only: the interactive viewers
+            # (Swagger UI, ReDoc…) load scripts from CDNs, which the CSP refuses and which
+            # would be third-party code run on the app's origin.
+            render_plugins=[JsonRenderPlugin(), YamlRenderPlugin()],
         ),
         # The schema describes the JSON API only (the sync API, /healthz): pages opt out.
         include_in_schema=False,
