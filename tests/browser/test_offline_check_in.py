@@ -11,16 +11,15 @@ import pytest
 from playwright.sync_api import Playwright, expect
 
 from tests.browser.servers import ServerProcess
-from tests.browser.test_sign_in_roles import assert_accessible
 from tests.browser.test_offline import (
     SYNCED,
     db_rows,
-    hex_id,
     launch,
     session_marks,
     sign_in,
     wait_until_offline_ready,
 )
+from tests.browser.test_sign_in_roles import assert_accessible
 
 pytestmark = pytest.mark.browser
 FACILITATOR_EVENTS = (
@@ -43,10 +42,14 @@ def people_of(server: ServerProcess, session_hex: str, *, enrolled: bool) -> lis
         "SELECT e.person_id FROM enrollments e JOIN sessions s ON s.activity_id = e.activity_id "
         "WHERE s.id = ?"
     )
-    where = f"p.id IN ({on_activity})" if enrolled else (
-        f"p.id NOT IN ({on_activity}) AND p.id IN (SELECT e.person_id FROM enrollments e "
-        "JOIN activity_staff st ON st.activity_id = e.activity_id JOIN staff_users u "
-        "ON u.id = st.user_id WHERE u.email = 'facilitator@example.org')"
+    where = (
+        f"p.id IN ({on_activity})"
+        if enrolled
+        else (
+            f"p.id NOT IN ({on_activity}) AND p.id IN (SELECT e.person_id FROM enrollments e "
+            "JOIN activity_staff st ON st.activity_id = e.activity_id JOIN staff_users u "
+            "ON u.id = st.user_id WHERE u.email = 'facilitator@example.org')"
+        )
     )
     rows = db_rows(
         server,
