@@ -7,14 +7,13 @@ from __future__ import annotations
 import time
 import uuid
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
 from playwright.sync_api import BrowserContext, Page, Playwright, expect
 
-from tests.browser.servers import ServerProcess
+from tests.browser.servers import ServerProcess, centre_today
 from tests.browser.test_offline import (
     db_rows,
     hex_id,
@@ -84,13 +83,12 @@ def queue_marks_and_close_every_page(
     page = context.new_page()
     sign_in(page, server)
     wait_until_offline_ready(page)
-    # The choir session the demo puts on the day it was seeded (not "Today" on the sessions
-    # page, which follows the centre's time zone and so is another day near midnight).
+    # The choir session the demo puts on the day it was seeded.
     found = db_rows(
         server,
         "SELECT s.id FROM sessions s JOIN activities a ON a.id = s.activity_id "
         "WHERE a.title = 'Multicultural Choir' AND s.date = ?",
-        date.today().isoformat(),
+        centre_today().isoformat(),
     )
     session_id = str(uuid.UUID(str(found[0][0])))
     page.goto(f"{server.url}/sessions/{session_id}")
