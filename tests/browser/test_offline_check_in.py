@@ -112,6 +112,14 @@ def test_check_in_by_card_code_and_search_offline_is_queued_and_synced_once(
     expect(pending).to_have_count(4)
     expect(page.locator("#sync-status")).to_have_text("4 changes waiting to sync")
     assert db_rows(server, "SELECT count(*) FROM applied_writes") == [(0,)]
+    # The cached roster of the event shows the people checked in on the phone as pending.
+    page.get_by_role("link", name=re.compile("^←")).click()
+    for person in (a_id, b_id):
+        queued_row = page.locator(f"#roster-row-{as_uuid(person)}.pending")
+        expect(queued_row.get_by_role("button", name="Present", exact=True)).to_have_attribute(
+            "aria-pressed", "true"
+        )
+    page.go_back()
 
     server.start()
     expect(page.locator("#sync-status")).to_have_text(
