@@ -92,7 +92,11 @@ JOBS: tuple[Job, ...] = (
         ),
         schedule="20 4 * * *",
         run=tasks.cleanup_sign_in_attempts,
-        labels={"deleted": N_("Attempts deleted"), "older_than_days": N_("Older than (days)")},
+        labels={
+            "deleted": N_("Attempts deleted"),
+            "older_than_days": N_("Older than (days)"),
+            "successes_kept_days": N_("Successful sign-ins kept (days)"),
+        },
     ),
     Job(
         name="silent_devices",

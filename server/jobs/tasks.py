@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 
 from server.activities.generation import generate_ahead
-from server.auth.lockout import KEEP_ATTEMPTS, delete_attempts_before
+from server.auth.lockout import KEEP_ATTEMPTS, KEEP_SUCCESSES, delete_attempts_before
 from server.common.models import utcnow
 from server.coordination.devices import count_silent
 from server.db import session_scope
@@ -62,8 +62,13 @@ async def cleanup_idempotency_keys(app_state: AppState) -> dict[str, Any]:
 
 async def cleanup_sign_in_attempts(app_state: AppState) -> dict[str, Any]:
     async with session_scope(app_state.write_sessions) as db:
-        deleted = await delete_attempts_before(db, utcnow() - KEEP_ATTEMPTS)
-    return {"deleted": deleted, "older_than_days": KEEP_ATTEMPTS.days}
+        now = utcnow()
+        deleted = await delete_attempts_before(db, now - KEEP_ATTEMPTS, now - KEEP_SUCCESSES)
+    return {
+        "deleted": deleted,
+        "older_than_days": KEEP_ATTEMPTS.days,
+        "successes_kept_days": KEEP_SUCCESSES.days,
+    }
 
 
 async def silent_devices(app_state: AppState) -> dict[str, Any]:
