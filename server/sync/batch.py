@@ -18,8 +18,9 @@ from server.attendance.prefetch import end_marks, flush_marks, marks_written_now
 from server.audit.service import audit_by
 from server.auth.actor import Actor
 from server.common.errors import Message
-from server.common.models import utcnow
+from server.common.models import IdSource, utcnow
 from server.i18n.catalogs import N_
+from server.sync.handlers import MARK, apply_plain_mark
 from server.sync.service import ensure_device
 from server.sync.writes import (
     Outcome,
@@ -172,6 +173,9 @@ async def _apply_all(
     oldest: datetime | None,
 ) -> list[tuple[uuid.UUID, WriteResult]]:
     results: list[tuple[uuid.UUID, WriteResult]] = []
+    now = utcnow()
+    parsed: dict[str, uuid.UUID] = {}  # ids read from the batch's marks, each once
+    new_ids = IdSource()
     for queued in batch.writes:
         made_at = corrected_time(queued.device_time, offset, received_at)
         if queued.format not in ACCEPTED_FORMATS:
@@ -181,6 +185,12 @@ async def _apply_all(
         elif oldest is not None and made_at < oldest and queued.key not in applied:
             days = (received_at - oldest).days
             result = WriteResult(Outcome.REFUSED, errors={"": Message(TOO_OLD, {"days": days})})
+        elif queued.kind == MARK and (
+            plain := apply_plain_mark(
+                db, actor, queued.key, queued.payload, made_at, now, parsed, new_ids
+            )  # fmt: skip
+        ):
+            result = plain  # the common case, without dispatch (see apply_plain_mark)
         else:
             write = Write(
                 key=queued.key, kind=queued.kind, payload=dict(queued.payload), device_time=made_at
