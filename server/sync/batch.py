@@ -119,10 +119,13 @@ async def apply_batch(
     actor = replace(actor, device_id=batch.device_id)
     applied = await prefetch_keys(db, [queued.key for queued in batch.writes])
     new = [queued for queued in batch.writes if queued.key not in applied]  # repeats read nothing
-    await prefetch_marks(db, actor, _mark_pairs(new))
+    parsed: dict[str, uuid.UUID] = {}  # ids read from the batch's marks, each once
+    await prefetch_marks(db, actor, _mark_pairs(new, parsed))
     try:
         oldest = received_at - max_write_age(keys_kept) if keys_kept is not None else None
-        results = await _apply_all(db, actor, batch, offset, received_at, applied, oldest)
+        results = await _apply_all(
+            db, actor, batch, offset, received_at, applied, oldest, parsed
+        )
         await flush_marks(db)  # the whole batch's inserts and updates, in a few statements
         await finish_batch(db)
     finally:
@@ -150,17 +153,31 @@ async def apply_batch(
     return BatchOutcome(server_time=received_at, clock_offset=offset, results=results)
 
 
-def _mark_pairs(writes: list[QueuedWrite]) -> list[tuple[uuid.UUID, uuid.UUID]]:
+def _mark_pairs(
+    writes: list[QueuedWrite], parsed: dict[str, uuid.UUID]
+) -> list[tuple[uuid.UUID, uuid.UUID]]:
     pairs = []
     for queued in writes:
-        if queued.kind != "attendance.mark":
+        if queued.kind != MARK:
             continue
         try:
-            pairs.append((uuid.UUID(str(queued.payload.get("session_id"))),
-                          uuid.UUID(str(queued.payload.get("person_id")))))  # fmt: skip
+            pairs.append((_uuid(queued.payload.get("session_id"), parsed),
+                          _uuid(queued.payload.get("person_id"), parsed)))  # fmt: skip
         except ValueError:
             continue  # refused by the handler's own validation
     return pairs
+
+
+def _uuid(value: object, parsed: dict[str, uuid.UUID]) -> uuid.UUID:
+    """`value` read as a UUID, each distinct text once a batch. Only canonical texts are
+    kept in `parsed` (what `plain_mark` accepts without pydantic)."""
+    text = str(value)
+    found = parsed.get(text)
+    if found is None:
+        found = uuid.UUID(text)
+        if str(found) == text:
+            parsed[text] = found
+    return found
 
 
 async def _apply_all(
@@ -171,10 +188,10 @@ async def _apply_all(
     received_at: datetime,
     applied: set[uuid.UUID],
     oldest: datetime | None,
+    parsed: dict[str, uuid.UUID],
 ) -> list[tuple[uuid.UUID, WriteResult]]:
     results: list[tuple[uuid.UUID, WriteResult]] = []
     now = utcnow()
-    parsed: dict[str, uuid.UUID] = {}  # ids read from the batch's marks, each once
     new_ids = IdSource()
     for queued in batch.writes:
         made_at = corrected_time(queued.device_time, offset, received_at)
