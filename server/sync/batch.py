@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server.attendance.prefetch import end_marks, flush_marks, marks_written_now, prefetch_marks
-from server.audit.service import audit_by
+from server.audit.service import audit_row
 from server.auth.actor import Actor
 from server.common.errors import Message
 from server.common.models import IdSource, utcnow
@@ -24,6 +24,7 @@ from server.sync.handlers import MARK, apply_plain_mark
 from server.sync.service import ensure_device
 from server.sync.writes import (
     Outcome,
+    batch_audit_rows,
     Write,
     WriteResult,
     apply_write,
@@ -115,7 +116,19 @@ async def apply_batch(
     known is refused."""
     received_at = utcnow()
     offset = clock_offset(batch.sent_at, received_at)
-    device = await ensure_device(db, batch.device_id, actor.user_id, user_agent=batch.user_agent)
+    device = await ensure_device(
+        db, batch.device_id, actor.user_id, user_agent=batch.user_agent, flush=False
+    )
+    device.last_sync_at = received_at
+    device.pending_count = max(0, batch.pending_count - len(batch.writes))
+    if batch.app_version:
+        device.app_version = batch.app_version[:40]
+    # The column is a 32-bit integer (about 24.8 days in ms): a clock off by more is kept as
+    # the most it can hold, not a failed sync (PostgreSQL refuses the overflow).
+    device.clock_offset_ms = max(
+        -_INT32_MAX, min(_INT32_MAX, int(offset / timedelta(milliseconds=1)))
+    )
+    await db.flush()  # the device, with all it records, before marks name it
     actor = replace(actor, device_id=batch.device_id)
     applied = await prefetch_keys(db, [queued.key for queued in batch.writes])
     new = [queued for queued in batch.writes if queued.key not in applied]  # repeats read nothing
@@ -127,29 +140,23 @@ async def apply_batch(
             db, actor, batch, offset, received_at, applied, oldest, parsed
         )
         await flush_marks(db)  # the whole batch's inserts and updates, in a few statements
+        outcomes = Counter(result.outcome.value for _, result in results)
+        batch_audit_rows(db).append(  # inserted with the writes' own entries
+            audit_row(
+                action="sync.batch",
+                actor_id=actor.user_id,
+                device_id=actor.device_id,
+                ip_address=actor.ip_address,
+                entity_type="device",
+                entity_id=str(batch.device_id),
+                details={"writes": len(results), **dict(sorted(outcomes.items()))},
+                at=utcnow(),
+            )
+        )
         await finish_batch(db)
     finally:
         end_batch(db)
         end_marks(db)
-    outcomes = Counter(result.outcome.value for _, result in results)
-    await audit_by(
-        db,
-        actor,
-        "sync.batch",
-        entity_type="device",
-        entity_id=str(batch.device_id),
-        details={"writes": len(results), **dict(sorted(outcomes.items()))},
-    )
-    device.last_sync_at = received_at
-    device.pending_count = max(0, batch.pending_count - len(batch.writes))
-    if batch.app_version:
-        device.app_version = batch.app_version[:40]
-    # The column is a 32-bit integer (about 24.8 days in ms): a clock off by more is kept as
-    # the most it can hold, not a failed sync (PostgreSQL refuses the overflow).
-    device.clock_offset_ms = max(
-        -_INT32_MAX, min(_INT32_MAX, int(offset / timedelta(milliseconds=1)))
-    )
-    db.add(device)
     return BatchOutcome(server_time=received_at, clock_offset=offset, results=results)
 
 

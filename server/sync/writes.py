@@ -244,6 +244,12 @@ def remember(cache: BatchCache, actor: Actor, row: dict[str, Any]) -> None:
     cache.applied[key] = _Seen(row["payload_hash"], actor.user_id, row["outcome"], row["result"])
 
 
+def batch_audit_rows(db: AsyncSession) -> list[dict[str, Any]]:
+    """The audit rows the batch inserts at its end (`finish_batch`)."""
+    cache: BatchCache = db.info[BATCH_CACHE]
+    return cache.audit_rows
+
+
 def batch_cache(db: AsyncSession) -> BatchCache | None:
     cache: BatchCache | None = db.info.get(BATCH_CACHE)
     return cache
