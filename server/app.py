@@ -51,7 +51,7 @@ from server.system.routes import (
 from server.web.access_log import keep_queries_out_of_the_access_log
 from server.web.appstate import AppState
 from server.web.deps import provide_app_state, provide_db, provide_translator
-from server.web.memory import settle_after_startup
+from server.common.memory import settle_after_startup
 from server.web.errors import EXCEPTION_HANDLERS
 from server.web.faults import FaultInjectionMiddleware
 from server.web.input import refuse_unreadable_input
@@ -79,8 +79,8 @@ def _middleware(settings: Settings) -> list[Any]:
 
 
 def create_served_app() -> Litestar:
-    """The app as `razem serve` runs it (uvicorn's factory): garbage collection tuned for
-    the process's life once it has started (server/web/memory.py)."""
+    """The app as `razem serve` runs it (uvicorn's factory): garbage collection settled for
+    the process's life once it has started (server/common/memory.py)."""
     app = create_app()
     app.on_startup.append(settle_after_startup)
     return app

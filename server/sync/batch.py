@@ -18,6 +18,7 @@ from server.attendance.prefetch import end_marks, flush_marks, marks_written_now
 from server.audit.service import audit_row
 from server.auth.actor import Actor
 from server.common.errors import Message
+from server.common.memory import collection_paused
 from server.common.models import IdSource, utcnow
 from server.i18n.catalogs import N_
 from server.sync.handlers import MARK, apply_plain_mark
@@ -114,6 +115,13 @@ async def apply_batch(
     end; other kinds run in a savepoint, after the marks so far are written. With `keys_kept`
     (how long idempotency keys are kept), a write older than `max_write_age` whose key is not
     known is refused."""
+    with collection_paused():  # thousands of objects alive until the end (common/memory.py)
+        return await _apply_batch(db, actor, batch, keys_kept)
+
+
+async def _apply_batch(
+    db: AsyncSession, actor: Actor, batch: Batch, keys_kept: timedelta | None
+) -> BatchOutcome:
     received_at = utcnow()
     offset = clock_offset(batch.sent_at, received_at)
     device = await ensure_device(

@@ -285,3 +285,17 @@ def test_plain_mark_leaves_anything_unusual_to_the_handler() -> None:
     ]
     for payload in unusual:
         assert plain_mark(payload, {}) is None, payload
+
+
+def test_collection_is_paused_during_a_batch_and_resumed_after() -> None:
+    import gc
+
+    from server.common.memory import collection_paused
+
+    assert gc.isenabled()
+    with collection_paused():
+        assert not gc.isenabled()
+        with collection_paused():  # an overlapping batch
+            assert not gc.isenabled()
+        assert not gc.isenabled()  # the first is still running
+    assert gc.isenabled()
