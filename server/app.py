@@ -29,6 +29,7 @@ from server.audit.routes import AuditPages
 from server.auth.account_routes import AccountPages
 from server.auth.routes import AuthController
 from server.auth.staff_routes import StaffAdmin
+from server.common.memory import settle_after_startup
 from server.coordination.routes import CoordinationPages
 from server.imports.routes import ImportPages
 from server.jobs import start_scheduler
@@ -51,7 +52,6 @@ from server.system.routes import (
 from server.web.access_log import keep_queries_out_of_the_access_log
 from server.web.appstate import AppState
 from server.web.deps import provide_app_state, provide_db, provide_translator
-from server.common.memory import settle_after_startup
 from server.web.errors import EXCEPTION_HANDLERS
 from server.web.faults import FaultInjectionMiddleware
 from server.web.input import refuse_unreadable_input

@@ -6,8 +6,9 @@ per table and engine, each column's own bind processor is looked up once, and ro
 the driver's parameters a column at a time: the values stored are what SQLAlchemy would
 store (the same processors; UUIDs as the same hex text inline; a time, status or flag that
 many rows share converted once), on SQLite and PostgreSQL alike, except that JSON columns
-are written compactly by msgspec (the same JSON, without the spaces `json.dumps` puts in). On PostgreSQL (psycopg) the rows
-are sent with COPY, a few times faster than even a pipelined executemany.
+are written compactly by msgspec (the same JSON, without the spaces `json.dumps` puts in).
+On PostgreSQL (psycopg) the rows are sent with COPY, a few times faster than even a
+pipelined executemany.
 """
 
 from __future__ import annotations

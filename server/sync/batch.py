@@ -25,10 +25,10 @@ from server.sync.handlers import MARK, apply_plain_mark
 from server.sync.service import ensure_device
 from server.sync.writes import (
     Outcome,
-    batch_audit_rows,
     Write,
     WriteResult,
     apply_write,
+    batch_audit_rows,
     end_batch,
     finish_batch,
     prefetch_keys,
@@ -144,9 +144,7 @@ async def _apply_batch(
     await prefetch_marks(db, actor, _mark_pairs(new, parsed))
     try:
         oldest = received_at - max_write_age(keys_kept) if keys_kept is not None else None
-        results = await _apply_all(
-            db, actor, batch, offset, received_at, applied, oldest, parsed
-        )
+        results = await _apply_all(db, actor, batch, offset, received_at, applied, oldest, parsed)
         await flush_marks(db)  # the whole batch's inserts and updates, in a few statements
         outcomes = Counter(result.outcome.value for _, result in results)
         batch_audit_rows(db).append(  # inserted with the writes' own entries
@@ -220,7 +218,7 @@ async def _apply_all(
         elif queued.kind == MARK and (
             plain := apply_plain_mark(
                 db, actor, queued.key, queued.payload, made_at, now, parsed, new_ids
-            )  # fmt: skip
+            )
         ):
             result = plain  # the common case, without dispatch (see apply_plain_mark)
         else:

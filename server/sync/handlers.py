@@ -15,6 +15,7 @@ from server.activities.models import SessionStatus
 from server.activities.scope import people_visible_to
 from server.activities.sessions import enroll, get_session, update_session
 from server.attendance.models import MarkStatus
+from server.attendance.prefetch import mark_cache
 from server.attendance.service import (
     MarkInput,
     MarkOutcome,
@@ -23,7 +24,6 @@ from server.attendance.service import (
     record_cached_mark,
     record_mark,
 )
-from server.attendance.prefetch import mark_cache
 from server.audit.service import audit_row
 from server.auth.actor import Actor
 from server.common.errors import Message, NotFound, ValidationFailed
@@ -99,7 +99,9 @@ def _canonical_uuid(text: object, parsed: dict[str, uuid.UUID]) -> uuid.UUID | N
     return found
 
 
-def plain_mark(payload: dict[str, object], parsed: dict[str, uuid.UUID]) -> tuple[MarkInput, str] | None:
+def plain_mark(
+    payload: dict[str, object], parsed: dict[str, uuid.UUID]
+) -> tuple[MarkInput, str] | None:
     """A mark payload in the form the app sends (canonical ids, a known status, a whole
     quantity or none), with its `payload_hash`, without pydantic; None for anything else,
     which `apply_mark` then validates (and explains). `parsed` keeps ids already read."""
@@ -125,7 +127,7 @@ def plain_mark(payload: dict[str, object], parsed: dict[str, uuid.UUID]) -> tupl
         f'"session_id":"{payload["session_id"]}","status":"{status.value}"}}]'
     )
     digest = hashlib.sha256(canonical.encode()).hexdigest()
-    return MarkInput(session_id, person_id, status, quantity), digest  # type: ignore[arg-type]
+    return MarkInput(session_id, person_id, status, quantity), digest
 
 
 def apply_plain_mark(

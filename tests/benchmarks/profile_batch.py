@@ -27,9 +27,9 @@ from typing import Any
 import httpx
 
 from server.app import create_app
+from server.common.memory import settle_after_startup
 from server.demo import DEMO_PASSWORD
 from server.settings import Settings
-from server.common.memory import settle_after_startup
 from tests.benchmarks.bench_batch import (
     FACILITATOR,
     LARGE,

@@ -7,6 +7,7 @@ results and leave the same database (marks, history, applied keys, audit entries
 from __future__ import annotations
 
 import asyncio
+import gc
 import json
 import uuid
 from collections import Counter
@@ -25,6 +26,7 @@ from server.attendance.models import AttendanceMark, MarkHistory
 from server.audit.models import AuditEntry
 from server.auth.actor import Actor
 from server.auth.models import Role
+from server.common.memory import collection_paused
 from server.db import create_engine, create_session_maker
 from server.people.models import PersonMerge
 from server.sync import batch as batch_module
@@ -85,8 +87,9 @@ writes = st.lists(
 )
 
 
-def _payload(world: World, kind: str, session: int, person: int, status: str, quantity: int
-             ) -> tuple[str, dict[str, Any]]:  # fmt: skip
+def _payload(
+    world: World, kind: str, session: int, person: int, status: str, quantity: int
+) -> tuple[str, dict[str, Any]]:
     session_id, person_id = world.sessions[session], world.people[person]
     payload: dict[str, Any] = {"session_id": str(session_id), "person_id": str(person_id)}
     if session == 2:
@@ -123,8 +126,15 @@ def _batches(world: World, drawn: list[tuple[str, int, int, str, int, int]]) -> 
         if kind == "reuse" and queued:
             earlier = queued[(session * 7 + person) % len(queued)]
             if person == 0:  # the same key with other content
-                queued.append(QueuedWrite(earlier.key, earlier.kind, {"session_id": "x"},
-                                          earlier.device_time, earlier.user_id))  # fmt: skip
+                queued.append(
+                    QueuedWrite(
+                        earlier.key,
+                        earlier.kind,
+                        {"session_id": "x"},
+                        earlier.device_time,
+                        earlier.user_id,
+                    )
+                )
             else:
                 queued.append(earlier)
             continue
@@ -166,30 +176,64 @@ async def _state(db: AsyncSession, world: World, results: list[Any]) -> dict[str
     ).all()
     return {
         "results": [
-            (str(key), r.outcome.value, plain(r.result),
-             {name: m.msgid for name, m in r.errors.items()}, r.original_outcome)
+            (
+                str(key),
+                r.outcome.value,
+                plain(r.result),
+                {name: m.msgid for name, m in r.errors.items()},
+                r.original_outcome,
+            )
             for key, r in results
-        ],  # fmt: skip
+        ],
         "marks": sorted(
-            (str(m.session_id), str(m.person_id), m.status.value, m.quantity, str(m.marked_by_id),
-             m.marked_at.isoformat(), str(m.device_id), str(m.idempotency_key), m.disagreement)
+            (
+                str(m.session_id),
+                str(m.person_id),
+                m.status.value,
+                m.quantity,
+                str(m.marked_by_id),
+                m.marked_at.isoformat(),
+                str(m.device_id),
+                str(m.idempotency_key),
+                m.disagreement,
+            )
             for m in marks
-        ),  # fmt: skip
+        ),
         "history": Counter(
-            (str(h.session_id), str(h.person_id), h.status.value, h.quantity, str(h.marked_by_id),
-             h.marked_at.isoformat(), str(h.device_id), str(h.idempotency_key))
+            (
+                str(h.session_id),
+                str(h.person_id),
+                h.status.value,
+                h.quantity,
+                str(h.marked_by_id),
+                h.marked_at.isoformat(),
+                str(h.device_id),
+                str(h.idempotency_key),
+            )
             for h in history
-        ),  # fmt: skip
+        ),
         "applied": sorted(
-            (str(a.idempotency_key), str(a.device_id), a.kind, a.payload_hash, a.outcome,
-             json.dumps(plain(a.result), sort_keys=True))
+            (
+                str(a.idempotency_key),
+                str(a.device_id),
+                a.kind,
+                a.payload_hash,
+                a.outcome,
+                json.dumps(plain(a.result), sort_keys=True),
+            )
             for a in applied
-        ),  # fmt: skip
+        ),
         "audit": Counter(
-            (a.action, str(a.device_id), a.ip_address, a.entity_type, a.entity_id,
-             json.dumps(a.details, sort_keys=True))
+            (
+                a.action,
+                str(a.device_id),
+                a.ip_address,
+                a.entity_type,
+                a.entity_id,
+                json.dumps(a.details, sort_keys=True),
+            )
             for a in audit
-        ),  # fmt: skip
+        ),
     }
 
 
@@ -256,8 +300,11 @@ def test_the_plain_path_takes_the_usual_marks(database_url: str) -> None:
 def test_plain_mark_hash_is_payload_hash(
     session: uuid.UUID, person: uuid.UUID, status: str, quantity: int | None, with_quantity: bool
 ) -> None:
-    payload: dict[str, Any] = {"session_id": str(session), "person_id": str(person),
-                               "status": status}  # fmt: skip
+    payload: dict[str, Any] = {
+        "session_id": str(session),
+        "person_id": str(person),
+        "status": status,
+    }
     if with_quantity:
         payload["quantity"] = quantity
     found = plain_mark(payload, {})
@@ -265,7 +312,10 @@ def test_plain_mark_hash_is_payload_hash(
     data, digest = found
     assert digest == payload_hash(Write(uuid.uuid4(), "attendance.mark", dict(payload)))
     assert (data.session_id, data.person_id, data.status.value, data.quantity) == (
-        session, person, status, quantity if with_quantity else None
+        session,
+        person,
+        status,
+        quantity if with_quantity else None,
     )
 
 
@@ -288,10 +338,6 @@ def test_plain_mark_leaves_anything_unusual_to_the_handler() -> None:
 
 
 def test_collection_is_paused_during_a_batch_and_resumed_after() -> None:
-    import gc
-
-    from server.common.memory import collection_paused
-
     assert gc.isenabled()
     with collection_paused():
         assert not gc.isenabled()
