@@ -13,6 +13,7 @@ from litestar.config.csrf import CSRFConfig
 from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.openapi.config import OpenAPIConfig
+from litestar.openapi.plugins import JsonRenderPlugin, YamlRenderPlugin
 from litestar.plugins.htmx import HTMXPlugin
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
@@ -54,7 +55,7 @@ from server.web.appstate import AppState
 from server.web.deps import provide_app_state, provide_db, provide_translator
 from server.web.errors import EXCEPTION_HANDLERS
 from server.web.faults import FaultInjectionMiddleware
-from server.web.input import refuse_unreadable_input
+from server.web.input import ReadableMultipart, refuse_unreadable_input
 from server.web.middleware import SessionAuthMiddleware
 from server.web.openapi import StrictStructSchemaPlugin
 from server.web.security_headers import SecurityHeaders
@@ -72,7 +73,8 @@ CSRF_HEADER = "x-csrftoken"
 
 
 def _middleware(settings: Settings) -> list[Any]:
-    middleware: list[Any] = [SessionAuthMiddleware()]
+    # The last one wraps the CSRF middleware directly (Litestar puts it inside these).
+    middleware: list[Any] = [SessionAuthMiddleware(), ReadableMultipart()]
     if settings.faults_file is not None:
         middleware.insert(0, FaultInjectionMiddleware(settings.faults_file))
     return middleware
@@ -165,6 +167,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
             version=__version__,
             path="/api/schema",
             description=API_DESCRIPTION,
+            # The schema as JSON (also at /api/schema) and YAML only: the interactive viewers
+            # (Swagger UI, ReDoc…) load scripts from CDNs, which the CSP refuses and which
+            # would be third-party code run on the app's origin.
+            render_plugins=[JsonRenderPlugin(), YamlRenderPlugin()],
         ),
         # The schema describes the JSON API only (the sync API, /healthz): pages opt out.
         include_in_schema=False,

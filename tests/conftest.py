@@ -21,6 +21,7 @@ from server.app import create_app
 from server.db import create_engine, create_session_maker
 from server.migrations.runner import upgrade
 from server.settings import Settings, normalise_database_url
+from tests.audit_watch import AuditWatch
 
 POSTGRES_URL = os.environ.get("RAZEM_TEST_POSTGRES_URL", "")
 TEST_SECRET = secrets.token_urlsafe(40)
@@ -94,8 +95,17 @@ def settings(database_url: str, tmp_path: Path) -> Settings:
 
 
 @pytest.fixture
-def app(settings: Settings) -> Litestar:
-    return create_app(settings)
+def app(settings: Settings, database_url: str) -> Iterator[Litestar]:
+    """The app on the test's database. On SQLite every transaction it commits is watched:
+    one that writes records without an audit entry fails the test (tests/audit_watch.py)."""
+    app = create_app(settings)
+    watch = AuditWatch()
+    if database_url.startswith("sqlite"):
+        watch.install(app.state.razem.engine.sync_engine)
+    yield app
+    assert not watch.violations, (
+        f"committed without an audit entry (tables written): {watch.violations}"
+    )
 
 
 @pytest.fixture

@@ -30,7 +30,7 @@ from server.common.errors import Message, NotFound, ValidationFailed
 from server.common.validation import MultiLine, SingleLine, parse_form
 from server.i18n.catalogs import N_
 from server.people.schemas import NewPerson
-from server.people.service import find_similar, get_person, register_person
+from server.people.service import find_by_code, find_similar, get_person, register_person
 from server.records.merge import current_person_id
 from server.sync.writes import (
     Outcome,
@@ -43,6 +43,7 @@ from server.sync.writes import (
 )
 
 POSSIBLE_DUPLICATE = N_("Someone with this name and birth year is registered already.")
+UNKNOWN_CARD = N_("No one with this card code is on your lists.")
 
 
 class MarkPayload(BaseModel):
@@ -252,16 +253,50 @@ async def _check_may_enrol(db: AsyncSession, actor: Actor, payload: EnrolPayload
         raise NotFound
 
 
+async def _enrol_and_check_in(
+    db: AsyncSession, actor: Actor, write: Write, session_id: uuid.UUID, person_id: uuid.UUID
+) -> WriteResult:
+    context = await get_session(db, actor, session_id)
+    await enroll(db, actor, context.activity.id, person_id)
+    outcome = await check_in(db, actor, session_id, person_id, marked_at=write.device_time)
+    return WriteResult(Outcome.APPLIED, {"already": outcome.already, "person_id": str(person_id)})
+
+
 @write_handler("activities.enroll")
-@write_handler("attendance.check_in")
-async def apply_check_in(db: AsyncSession, actor: Actor, write: Write) -> WriteResult:
+async def apply_enrol(db: AsyncSession, actor: Actor, write: Write) -> WriteResult:
     """Add a person to the session's activity (if they were not on the list) and mark them
     present, once: "add an existing person" and event check-in are the same act."""
     payload = parse_form(EnrolPayload, write.payload)
-    context = await get_session(db, actor, payload.session_id)
+    await get_session(db, actor, payload.session_id)
     await _check_may_enrol(db, actor, payload)
-    await enroll(db, actor, context.activity.id, payload.person_id)
-    outcome = await check_in(
-        db, actor, payload.session_id, payload.person_id, marked_at=write.device_time
-    )
-    return WriteResult(Outcome.APPLIED, {"already": outcome.already})
+    return await _enrol_and_check_in(db, actor, write, payload.session_id, payload.person_id)
+
+
+class CheckInPayload(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    session_id: uuid.UUID
+    # A card's code, as typed or scanned; the server looks it up when the write is applied.
+    code: SingleLine = Field(default="", max_length=20)
+    # Who the phone found (from a search, or the code looked up in its cached list).
+    person_id: uuid.UUID | None = None
+
+
+@write_handler("attendance.check_in")
+async def apply_check_in(db: AsyncSession, actor: Actor, write: Write) -> WriteResult:
+    """Event check-in by a card's code or by a person found in a search. A code is looked up
+    here, when the write is applied (also a code queued on a phone that could not look it up):
+    the server's cards decide, so a replaced card no longer checks anyone in."""
+    payload = parse_form(CheckInPayload, write.payload)
+    await get_session(db, actor, payload.session_id)
+    scope = people_visible_to(actor)
+    if payload.code.strip():
+        person = await find_by_code(db, payload.code, scope=scope)
+        if person is None:
+            raise ValidationFailed({"code": Message(UNKNOWN_CARD)})
+        person_id = person.id
+    elif payload.person_id is not None:
+        person_id = (await get_person(db, payload.person_id, scope=scope)).id
+    else:
+        raise ValidationFailed({"code": Message(UNKNOWN_CARD)})
+    return await _enrol_and_check_in(db, actor, write, payload.session_id, person_id)
