@@ -30,6 +30,7 @@ from server.audit.routes import AuditPages
 from server.auth.account_routes import AccountPages
 from server.auth.routes import AuthController
 from server.auth.staff_routes import StaffAdmin
+from server.common.memory import settle_after_startup
 from server.coordination.routes import CoordinationPages
 from server.imports.routes import ImportPages
 from server.jobs import start_scheduler
@@ -77,6 +78,14 @@ def _middleware(settings: Settings) -> list[Any]:
     if settings.faults_file is not None:
         middleware.insert(0, FaultInjectionMiddleware(settings.faults_file))
     return middleware
+
+
+def create_served_app() -> Litestar:
+    """The app as `razem serve` runs it (uvicorn's factory): garbage collection settled for
+    the process's life once it has started (server/common/memory.py)."""
+    app = create_app()
+    app.on_startup.append(settle_after_startup)
+    return app
 
 
 def create_app(settings: Settings | None = None) -> Litestar:

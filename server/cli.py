@@ -67,7 +67,7 @@ def _run_server(host: str, port: int, workers: int) -> None:
     import uvicorn
 
     uvicorn.run(
-        "server.app:create_app",
+        "server.app:create_served_app",
         factory=True,
         host=host,
         port=port,
