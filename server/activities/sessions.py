@@ -88,6 +88,9 @@ async def enroll(
     ).first()
     if visible is None:
         raise NotFound
+    person = await db.get(Person, person_id)
+    if person is None or person.erased_at is not None:
+        raise NotFound  # not a 500 from the foreign key: an id from a stale page or a fuzzer
     enrollment = (
         await db.exec(
             select(Enrollment)

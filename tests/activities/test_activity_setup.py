@@ -214,6 +214,8 @@ def test_enrolment_respects_capacity_and_ages_with_a_clear_message(
     assert "This activity is full: all 1 places are taken." in full.text
     shown = client.get(page).text
     assert "Marek Nowak" in shown and "Anna Kowalska" not in shown
+    # An id nobody has (a stale page, a hand-made post): not found, not a server error.
+    assert enrol(uuid.uuid4()).status_code == 404
 
 
 def test_only_coordinators_and_admins_set_up_activities(client: Client, database_url: str) -> None:
