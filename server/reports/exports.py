@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import String, select, type_coerce
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -23,8 +23,9 @@ from server.auth.models import StaffUser
 from server.i18n.catalogs import Translator
 from server.people.models import Person
 from server.reports.filters import ReportFilter
+from server.reports.marks import MarkRows, attendance_header, csv_delimiter, csv_safe
 from server.reports.service import build_report, check_filter, session_conditions
-from server.reports.tables import Table, attendance_table, report_tables
+from server.reports.tables import Table, report_tables
 from server.reports.xlsx import Sheet, workbook
 
 Format = Literal["csv", "xlsx"]
@@ -32,7 +33,6 @@ MEDIA_TYPES = {
     "csv": "text/csv",  # Litestar adds "; charset=utf-8"
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
-_FORMULA_START = frozenset("=+-@\t\r")
 
 
 @dataclass(frozen=True)
@@ -43,18 +43,24 @@ class ExportFile:
     rows: int
 
 
+def _raw(column: Any) -> Any:
+    """The driver's value as is: text on SQLite, date/time/datetime objects from asyncpg
+    (server/reports/marks.py reads both), never converted per row by SQLAlchemy."""
+    return type_coerce(col(column), String)
+
+
 async def _mark_rows(db: AsyncSession, actor: Actor, wanted: ReportFilter) -> list[Any]:
     query = (
         select(
-            col(ActivitySession.date),
-            col(ActivitySession.start_time),
+            _raw(ActivitySession.date),
+            _raw(ActivitySession.start_time),
             col(Activity.title),
             col(Person.code),
             col(Person.given_name),
             col(Person.family_name),
-            col(AttendanceMark.status),
+            _raw(AttendanceMark.status),
             col(StaffUser.display_name),
-            col(AttendanceMark.marked_at),
+            _raw(AttendanceMark.marked_at),
         )
         .select_from(AttendanceMark)
         .join(ActivitySession, col(ActivitySession.id) == AttendanceMark.session_id)
@@ -75,29 +81,37 @@ async def _mark_rows(db: AsyncSession, actor: Actor, wanted: ReportFilter) -> li
     return list((await connection.execute(query)).all())
 
 
-def _csv_safe(row: Sequence[Any]) -> Sequence[Any]:
-    """Text a spreadsheet would run as a formula (a name typed as "=…") stays text."""
-    return [
-        "'" + value if value.__class__ is str and value[:1] in _FORMULA_START else value
-        for value in row
-    ]
+def _csv_writer(buffer: io.StringIO, translator: Translator) -> Any:
+    return csv.writer(buffer, delimiter=csv_delimiter(translator), lineterminator="\r\n")
 
 
 def csv_bytes(tables: Sequence[Table], translator: Translator) -> bytes:
     """UTF-8 with a BOM, so Excel reads Polish and Cyrillic letters right; separated by
     semicolons where the language writes decimal commas (Polish and Ukrainian Excel expect
     them), by commas otherwise. Several tables are separated by an empty line."""
-    decimal = translator.locale.number_symbols.get("latn", {}).get("decimal", ".")
     buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";" if decimal == "," else ",", lineterminator="\r\n")
+    writer = _csv_writer(buffer, translator)
     for index, table in enumerate(tables):
         if len(tables) > 1:
             if index:
                 writer.writerow([])
             writer.writerow([table.title])
         writer.writerow(table.header)
-        writer.writerows(map(_csv_safe, table.rows))
+        writer.writerows(map(csv_safe, table.rows))
     return ("\ufeff" + buffer.getvalue()).encode()
+
+
+def _attendance_file(rows: list[Any], form: Format, translator: Translator, timezone: str) -> bytes:
+    """The same file as `csv_bytes` or `workbook` would write for these rows, faster."""
+    header = attendance_header(translator)
+    marks = MarkRows(translator, ZoneInfo(timezone))
+    if form == "csv":
+        buffer = io.StringIO()
+        _csv_writer(buffer, translator).writerow(header)
+        lines = marks.csv_lines(rows, csv_delimiter(translator))
+        return ("\ufeff" + buffer.getvalue() + "".join(lines)).encode()
+    title = translator.gettext("Attendance")
+    return workbook([Sheet(title, header, row_xml=marks.xlsx_rows(rows))])
 
 
 def _render(tables: Sequence[Table], form: Format, translator: Translator) -> bytes:
@@ -121,7 +135,6 @@ async def export_attendance(
     """Every mark in the period's sessions (cancelled ones excluded) the actor may see."""
     await check_filter(db, actor, wanted)
     rows = await _mark_rows(db, actor, wanted)
-    table = attendance_table(rows, translator, ZoneInfo(timezone))
     await audit_by(
         db,
         actor,
@@ -132,7 +145,7 @@ async def export_attendance(
     return ExportFile(
         _filename("attendance", wanted, form),
         MEDIA_TYPES[form],
-        _render([table], form, translator),
+        _attendance_file(rows, form, translator, timezone),
         len(rows),
     )
 

@@ -185,7 +185,7 @@ def main() -> None:
         "report tables CSV": "/reports/export/report/csv?{q}",
         "report tables XLSX": "/reports/export/report/xlsx?{q}",
     }
-    settings = Settings(database_url=url, secret_key="b" * 40, data_dir=folder)
+    settings = Settings(database_url=url, secret_key="b" * 40, data_dir=folder, run_jobs=False)
     machine = f"{platform.node()} {platform.machine()} Python {platform.python_version()}"
     print(f"machine: {machine}, SQLite, in-process, {args.runs} runs after one warm-up")
     with TestClient(app=create_app(settings), base_url="http://127.0.0.1") as client:
