@@ -88,6 +88,8 @@ LABELS: dict[str, dict[str, str]] = {
         "activity.threshold": N_("Attendance threshold changed"),
         "person.register": N_("Person registered"),
         "people.merge": N_("People merged"),
+        "people.not_duplicate": N_("Marked as not the same person"),
+        "people.not_duplicate_undo": N_("Not the same person: undone"),
         "people.import": N_("People imported"),
         "person.export": N_("Person's data exported"),
         "person.erase": N_("Person erased"),

@@ -87,3 +87,18 @@ class PersonMerge(SQLModel, table=True):
     merged_code: str = Field(max_length=12)
     merged_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     merged_by_id: uuid.UUID | None = Field(default=None, foreign_key="staff_users.id")
+
+
+class DuplicateDismissal(SQLModel, table=True):
+    """A pair the likely-duplicates review listed that a coordinator found to be two different
+    people; the pair is no longer listed. Stored once per pair, the lower id first (as text,
+    which orders like the UUID on every engine). Undoing it deletes the row (both audited)."""
+
+    __tablename__ = "duplicate_dismissals"
+    __table_args__ = (sa.UniqueConstraint("first_id", "second_id"),)
+
+    id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
+    first_id: uuid.UUID = Field(foreign_key="people.id", index=True, ondelete="CASCADE")
+    second_id: uuid.UUID = Field(foreign_key="people.id", index=True, ondelete="CASCADE")
+    dismissed_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    dismissed_by_id: uuid.UUID | None = Field(default=None, foreign_key="staff_users.id")
