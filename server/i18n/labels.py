@@ -33,6 +33,26 @@ LABELS: dict[str, dict[str, str]] = {
         "excused": N_("Excused"),
         "received": N_("Received"),
     },
+    "difficulty": {
+        "no_difficulty": N_("No difficulty"),
+        "some_difficulty": N_("Yes, some difficulty"),
+        "a_lot_of_difficulty": N_("Yes, a lot of difficulty"),
+        "cannot_do_at_all": N_("Cannot do at all"),
+        "prefer_not_to_say": N_("Prefer not to say"),
+    },
+    "wg_domain": {  # the Washington Group short set's domains, on a person's data page
+        "seeing": N_("Difficulty seeing"),
+        "hearing": N_("Difficulty hearing"),
+        "walking": N_("Difficulty walking or climbing steps"),
+        "remembering": N_("Difficulty remembering or concentrating"),
+        "self_care": N_("Difficulty with self-care"),
+        "communicating": N_("Difficulty communicating"),
+    },
+    "disability": {
+        "with_disability": N_("With disability"),
+        "without_disability": N_("Without disability"),
+        "not_stated": N_("Not asked or declined"),
+    },
     "sex": {
         "female": N_("Female"),
         "male": N_("Male"),

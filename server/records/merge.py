@@ -24,7 +24,10 @@ from server.people.models import Consent, Person, PersonMerge
 from server.progress.models import ProgressAssessment
 
 SAME_PERSON = N_("Choose two different people.")
-FILLED = ("birth_year", "nationality", "phone", "population_group")
+FILLED = (
+    "birth_year", "nationality", "phone", "population_group", "wg_seeing", "wg_hearing",
+    "wg_walking", "wg_remembering", "wg_self_care", "wg_communicating",
+)  # fmt: skip
 
 
 @dataclass(frozen=True)

@@ -1,13 +1,13 @@
 """The report for a period: sessions held, attendance rate per activity, unique people
 reached, participations, new and returning people, each disaggregated by sex, age group,
-nationality and population group.
+nationality, population group and disability (the Washington Group short set's cut-off).
 
 "Reached" = at least one present, late or received mark in a session of the period (cancelled
 sessions never count). A person is counted once however many activities they joined. "New" =
 their first such mark at the centre (any activity) falls in the period; "returning" = they had
 one before it. The database does the counting: the largest result is one row per person
-reached (grouped by sex, birth year, nationality, population group, youth and new/returning in
-Python), never one per mark.
+reached (grouped by sex, birth year, nationality, population group, disability, youth and
+new/returning in Python), never one per mark.
 See docs/decisions/0011-reports-and-exports.md.
 """
 
@@ -32,11 +32,13 @@ from server.people.models import Person
 from server.reports.filters import ReportFilter
 from server.reports.groups import (
     AGE_KEYS,
+    DISABILITY_KEYS,
     NOT_STATED,
     POPULATION_KEYS,
     SEX_KEYS,
     age_at,
     age_group,
+    disability_case,
     in_youth_ages,
 )
 
@@ -87,6 +89,9 @@ class Report:
     by_nationality: dict[str, Cell] = field(default_factory=dict)
     by_population: dict[str, Cell] = field(
         default_factory=lambda: {k: Cell() for k in POPULATION_KEYS}
+    )
+    by_disability: dict[str, Cell] = field(
+        default_factory=lambda: {k: Cell() for k in DISABILITY_KEYS}
     )
 
     @property
@@ -244,6 +249,7 @@ def _groups_query(actor: Actor, wanted: ReportFilter) -> Any:
             col(Person.birth_year),
             col(Person.nationality),
             col(Person.population_group),
+            disability_case(Person).label("disability"),
             reached.c.youth,
             case((returning, 1), else_=0).label("came_before"),
         )
@@ -257,7 +263,8 @@ async def build_report(db: AsyncSession, actor: Actor, wanted: ReportFilter) -> 
     report = Report(filter=wanted, activities=await _activity_lines(db, actor, wanted))
     nationalities: dict[str, Cell] = defaultdict(Cell)
     groups = Counter(tuple(row) for row in await _rows(db, _groups_query(actor, wanted)))
-    for (sex, birth_year, nationality, population, youth, returning), count in groups.items():
+    for key, count in groups.items():
+        sex, birth_year, nationality, population, disability, youth, returning = key
         new = not returning
         age = age_at(birth_year, wanted.end.year)
         report.total.add(count, new)
@@ -265,6 +272,7 @@ async def build_report(db: AsyncSession, actor: Actor, wanted: ReportFilter) -> 
         report.by_age[age_group(age)].add(count, new)
         nationalities[nationality or NOT_STATED].add(count, new)
         report.by_population[getattr(population, "value", population) or NOT_STATED].add(count, new)
+        report.by_disability[disability].add(count, new)
         if youth and in_youth_ages(age):
             report.youth.add(count, new)
     report.by_nationality = dict(

@@ -117,4 +117,8 @@ def report_tables(report: Report, translator: Translator, *, mask: bool = True) 
                _group_rows(report.by_nationality, country)),
         groups("population", _("Population group"), _("People reached by population group"),
                _group_rows(report.by_population, population)),
+        groups("disability", _("Disability"),
+               _("People reached by disability (Washington Group short set)"),
+               _group_rows(report.by_disability,
+                           lambda key: _(label_msgid("disability", key)))),
     ]  # fmt: skip
