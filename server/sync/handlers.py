@@ -25,7 +25,7 @@ from server.common.validation import MultiLine, SingleLine, parse_form
 from server.i18n.catalogs import N_
 from server.people.schemas import NewPerson
 from server.people.service import find_similar, get_person, register_person
-from server.records.merge import current_person_id
+from server.records.merge import current_person, current_person_id
 from server.sync.writes import Outcome, Write, WriteResult, write_handler
 
 POSSIBLE_DUPLICATE = N_("Someone with this name and birth year is registered already.")
@@ -144,6 +144,8 @@ async def apply_check_in(db: AsyncSession, actor: Actor, write: Write) -> WriteR
     """Add a person to the session's activity (if they were not on the list) and mark them
     present, once: "add an existing person" and event check-in are the same act."""
     payload = parse_form(EnrolPayload, write.payload)
+    # A phone that still shows a person merged since then adds the kept record.
+    payload.person_id = await current_person(db, payload.person_id)
     context = await get_session(db, actor, payload.session_id)
     await _check_may_enrol(db, actor, payload)
     await enroll(db, actor, context.activity.id, payload.person_id)
