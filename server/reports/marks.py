@@ -1,9 +1,10 @@
 """The attendance export's rows (one per mark), written fast: each row is one formatted string.
 
-Rows arrive sorted by session, and a person, a status or a staff member repeats on many rows,
-so each session's, person's and (status, marked by) part is escaped once and reused; only the
-local time of the mark is converted per row. The output is byte for byte what writing the
-values through `csv.writer` or `xlsx.workbook` gives (tests/reports/test_marks_export.py).
+The marks' query returns ids (and the status and time); what they stand for is read once
+(`Lookups`), and each session's, person's and (status, marked by) part is escaped once and
+reused; only the local time of the mark is converted per row. The output is byte for byte
+what writing the values through `csv.writer` or `xlsx.workbook` gives
+(tests/reports/test_marks_export.py).
 
 The database gives dates, times and UTC datetimes as text on SQLite (ISO 8601, no conversion
 per row by SQLAlchemy) and as Python objects on PostgreSQL (asyncpg converts them in C); both
@@ -15,6 +16,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -134,14 +136,27 @@ class _CsvFields:
         return buffer.getvalue()[: self._cut]
 
 
-class MarkRows:
-    """Formats the rows of `_mark_rows` (date, time, activity, code, given name, family name,
-    status, marked by, marked at UTC) for one export."""
+@dataclass(frozen=True)
+class Lookups:
+    """What the marks' ids stand for: each session's (date, start time, activity title), each
+    person's (code, given name, family name), each staff member's display name. Read once, so
+    the marks' query returns five short values a row instead of nine."""
 
-    def __init__(self, translator: Translator, zone: ZoneInfo) -> None:
+    sessions: dict[Any, tuple[Any, Any, str]]
+    people: dict[Any, tuple[str, str, str]]
+    staff: dict[Any, str]
+
+
+class MarkRows:
+    """Formats the rows of `_mark_rows` (session id, person id, status, marked by id, marked
+    at UTC) for one export, as (date, time, activity, code, given name, family name, status,
+    marked by, marked at local time)."""
+
+    def __init__(self, translator: Translator, zone: ZoneInfo, lookups: Lookups) -> None:
         self._gettext = translator.gettext
         self._times = LocalTimes(zone)
         self._labels: dict[Any, str] = {}
+        self._lookups = lookups
 
     def _label(self, status: Any) -> str:
         label = self._labels.get(status)
@@ -149,27 +164,33 @@ class MarkRows:
             label = self._labels[status] = self._gettext(label_msgid("mark", status))
         return label
 
+    def _session(self, session_id: Any) -> tuple[date, time, str]:
+        on, start, title = self._lookups.sessions[session_id]
+        return _as_date(on), _as_time(start), title
+
+    def _tail(self, status: Any, marked_by_id: Any) -> tuple[str, str]:
+        return self._label(status), self._lookups.staff.get(marked_by_id) or ""
+
     def csv_lines(self, rows: Iterable[Sequence[Any]], delimiter: str) -> list[str]:
         fields = _CsvFields(delimiter)
-        sessions: dict[tuple[Any, Any, str], str] = {}
-        people: dict[tuple[str, str, str], str] = {}
+        sessions: dict[Any, str] = {}
+        people: dict[Any, str] = {}
         tails: dict[tuple[Any, Any], str] = {}
+        known_people = self._lookups.people
         local = self._times.text
         lines: list[str] = []
         append = lines.append
-        for on, start, title, code, given, family, status, marked_by, marked_at in rows:
-            key = (on, start, title)
-            session = sessions.get(key)
+        for session_id, person_id, status, marked_by_id, marked_at in rows:
+            session = sessions.get(session_id)
             if session is None:
-                session = sessions[key] = fields((_as_date(on), _as_time(start), title))
-            person_key = (code, given, family)
-            person = people.get(person_key)
+                session = sessions[session_id] = fields(self._session(session_id))
+            person = people.get(person_id)
             if person is None:
-                person = people[person_key] = fields(person_key)
-            tail_key = (status, marked_by)
+                person = people[person_id] = fields(known_people[person_id])
+            tail_key = (status, marked_by_id)
             tail = tails.get(tail_key)
             if tail is None:
-                tail = tails[tail_key] = fields((self._label(status), marked_by or ""))
+                tail = tails[tail_key] = fields(self._tail(status, marked_by_id))
             # A datetime's text never needs quoting.
             append(
                 f"{session}{delimiter}{person}{delimiter}{tail}{delimiter}{local(marked_at)}\r\n"
@@ -178,24 +199,23 @@ class MarkRows:
 
     def xlsx_rows(self, rows: Iterable[Sequence[Any]]) -> list[str]:
         cell = xlsx.cell
-        sessions: dict[tuple[Any, Any, str], str] = {}
-        people: dict[tuple[str, str, str], str] = {}
+        sessions: dict[Any, str] = {}
+        people: dict[Any, str] = {}
         tails: dict[tuple[Any, Any], str] = {}
+        known_people = self._lookups.people
         stamp = self._times.xlsx_cell
         out: list[str] = []
         append = out.append
-        for on, start, title, code, given, family, status, marked_by, marked_at in rows:
-            key = (on, start, title)
-            session = sessions.get(key)
+        for session_id, person_id, status, marked_by_id, marked_at in rows:
+            session = sessions.get(session_id)
             if session is None:
-                session = sessions[key] = cell(_as_date(on)) + cell(_as_time(start)) + cell(title)
-            person_key = (code, given, family)
-            person = people.get(person_key)
+                session = sessions[session_id] = "".join(map(cell, self._session(session_id)))
+            person = people.get(person_id)
             if person is None:
-                person = people[person_key] = cell(code) + cell(given) + cell(family)
-            tail_key = (status, marked_by)
+                person = people[person_id] = "".join(map(cell, known_people[person_id]))
+            tail_key = (status, marked_by_id)
             tail = tails.get(tail_key)
             if tail is None:
-                tail = tails[tail_key] = cell(self._label(status)) + cell(marked_by or "")
+                tail = tails[tail_key] = "".join(map(cell, self._tail(status, marked_by_id)))
             append(f"<row>{session}{person}{tail}{stamp(marked_at)}</row>")
         return out

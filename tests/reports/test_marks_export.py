@@ -6,7 +6,9 @@ whose offset is not a whole hour, and with text that must be quoted or kept from
 from __future__ import annotations
 
 import io
+import uuid
 import zipfile
+from collections.abc import Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -16,7 +18,7 @@ import pytest
 from server.i18n.catalogs import get_translator
 from server.i18n.labels import label_msgid
 from server.reports.exports import _attendance_file, csv_bytes
-from server.reports.marks import attendance_header
+from server.reports.marks import Lookups, attendance_header
 from server.reports.tables import Table
 from server.reports.xlsx import Sheet, workbook
 
@@ -63,23 +65,42 @@ def _rows() -> list[tuple[Any, ...]]:
     return rows
 
 
-def _sqlite_text(row: tuple[Any, ...]) -> tuple[Any, ...]:
-    """How SQLite gives the row: ISO text, UTC naive with microseconds."""
-    on, start, title, code, given, family, status, by, stamp = row
-    return (
-        on.isoformat(), start.strftime("%H:%M:%S.%f"), title, code, given, family, status, by,
-        stamp.strftime("%Y-%m-%d %H:%M:%S.%f"),
-    )  # fmt: skip
+def _as_queried(rows: list[tuple[Any, ...]], engine: str) -> tuple[list[tuple[Any, ...]], Lookups]:
+    """What `_mark_rows` gives for these rows: ids plus what they stand for; on SQLite as text
+    (ISO dates, times with microseconds, UTC datetimes without offset), on PostgreSQL as
+    objects (aware UTC datetimes)."""
+    sessions: dict[Any, tuple[Any, Any, str]] = {}
+    people: dict[Any, tuple[str, str, str]] = {}
+    staff: dict[Any, str] = {}
+    ids: dict[tuple[Any, ...], Any] = {}
 
+    def id_of(key: tuple[Any, ...]) -> Any:
+        made = uuid.uuid5(uuid.NAMESPACE_URL, repr(key))
+        return ids.setdefault(key, made.hex if engine == "sqlite" else made)
 
-def _postgres_objects(row: tuple[Any, ...]) -> tuple[Any, ...]:
-    return (*row[:8], row[8].replace(tzinfo=UTC))
+    marks = []
+    for on, start, title, code, given, family, status, by, stamp in rows:
+        session_id = id_of(("session", on, start, title))
+        if engine == "sqlite":
+            sessions[session_id] = (on.isoformat(), start.strftime("%H:%M:%S.%f"), title)
+            stamp_value: Any = stamp.strftime("%Y-%m-%d %H:%M:%S.%f")
+        else:
+            sessions[session_id] = (on, start, title)
+            stamp_value = stamp.replace(tzinfo=UTC)
+        person_id = id_of(("person", code, given, family))
+        people[person_id] = (code, given, family)
+        by_id = None
+        if by is not None:
+            by_id = id_of(("staff", by))
+            staff[by_id] = by
+        marks.append((session_id, person_id, status, by_id, stamp_value))
+    return marks, Lookups(sessions, people, staff)
 
 
 def _expected_table(rows: list[tuple[Any, ...]], language: str, zone: str) -> Table:
     """The straightforward way: every value converted, then the generic writers."""
     translator = get_translator(language)
-    converted = [
+    converted: list[Sequence[Any]] = [
         (
             on, start, title, code, given, family,
             translator.gettext(label_msgid("mark", status)), by or "",
@@ -103,16 +124,16 @@ def _xlsx_parts(content: bytes) -> dict[str, bytes]:
 @pytest.mark.parametrize("engine", ["sqlite", "postgresql"])
 def test_same_bytes_as_the_generic_writers(zone: str, language: str, engine: str) -> None:
     rows = _rows()
-    given = [(_sqlite_text if engine == "sqlite" else _postgres_objects)(row) for row in rows]
+    given, lookups = _as_queried(rows, engine)
     expected = _expected_table(rows, language, zone)
     translator = get_translator(language)
 
-    made = _attendance_file(given, "csv", translator, zone)
+    made = _attendance_file(given, lookups, "csv", translator, zone)
     assert made == csv_bytes([expected], translator)
     assert b'"Nowak; Kowalska"' in made or b'"Comma, Family"' in made  # quoting was exercised
     assert b"'=SUM(A1)" in made  # so was the formula guard
 
-    made = _attendance_file(given, "xlsx", translator, zone)
+    made = _attendance_file(given, lookups, "xlsx", translator, zone)
     reference = workbook([Sheet(expected.sheet, expected.header, expected.rows)])
     assert _xlsx_parts(made) == _xlsx_parts(reference)
 
@@ -123,8 +144,9 @@ def test_local_times_across_the_change_to_summer_time() -> None:
         (*_rows()[0][:8], datetime(2026, 3, 29, 0, 59, 30)),
         (*_rows()[0][:8], datetime(2026, 3, 29, 1, 0, 30)),
     ]
-    text = _attendance_file(
-        [_sqlite_text(row) for row in rows], "csv", get_translator("en"), "Europe/Warsaw"
-    ).decode("utf-8-sig")
+    marks, lookups = _as_queried(rows, "sqlite")
+    text = _attendance_file(marks, lookups, "csv", get_translator("en"), "Europe/Warsaw").decode(
+        "utf-8-sig"
+    )
     assert "2026-03-29 01:59:30\r\n" in text
     assert "2026-03-29 03:00:30\r\n" in text
