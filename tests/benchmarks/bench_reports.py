@@ -1,8 +1,9 @@
 """Time of the reports page and the exports for 5,000 people and 100,000 marks on SQLite.
 
-    .venv/bin/python -m tests.benchmarks.bench_reports [--runs 5]
+    .venv/bin/python -m tests.benchmarks.bench_reports [--runs 5] [--engine sqlite|postgres]
 
-Seeds a temporary database with bulk inserts (executemany): 30 activities of every kind, two
+Seeds a temporary database (SQLite, or a fresh PostgreSQL database on 127.0.0.1:5432, dropped
+at the end) with bulk inserts (executemany): 30 activities of every kind, two
 sessions a week each for the 50 weeks up to today (3,000 sessions), 5,000 people in about
 200-person pools per activity, and 100,000 marks. Then times, in-process (middleware, sign-in
 lookup, queries, rendering; no network), the report page and each export for the current
@@ -166,10 +167,26 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--keep", action="store_true", help="print the database's path")
+    parser.add_argument("--engine", choices=("sqlite", "postgres"), default="sqlite")
     args = parser.parse_args()
     logging.getLogger("httpx").setLevel(logging.WARNING)
     folder = Path(tempfile.mkdtemp(prefix="razem-bench-reports-"))
     url = f"sqlite+aiosqlite:///{folder / 'bench.db'}"
+    if args.engine == "postgres":
+        from tests.benchmarks.bench_batch import PG_HOST, PG_PORT, _admin
+
+        name = f"razem_bench_reports_{folder.name.rsplit('-', 1)[-1].lower()}"
+        url = f"postgresql+psycopg://postgres@{PG_HOST}:{PG_PORT}/{name}"
+        _admin(f'CREATE DATABASE "{name}"')
+        try:
+            _run(args, folder, url)
+        finally:
+            _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        return
+    _run(args, folder, url)
+
+
+def _run(args: argparse.Namespace, folder: Path, url: str) -> None:
     today = date.today()
     started = time.perf_counter()
     upgrade(url)
@@ -191,7 +208,8 @@ def main() -> None:
     }
     settings = Settings(database_url=url, secret_key="b" * 40, data_dir=folder, run_jobs=False)
     machine = f"{platform.node()} {platform.machine()} Python {platform.python_version()}"
-    print(f"machine: {machine}, SQLite, in-process, {args.runs} runs after one warm-up")
+    engine = "SQLite" if args.engine == "sqlite" else "PostgreSQL"
+    print(f"machine: {machine}, {engine}, in-process, {args.runs} runs after one warm-up")
     with TestClient(app=create_app(settings), base_url="http://127.0.0.1") as client:
         page = client.get("/sign-in").text
         token = re.search(r'name="_csrf_token" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
