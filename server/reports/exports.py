@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import String, select, type_coerce
+from sqlalchemy import String, cast, func, select, type_coerce
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -43,6 +43,12 @@ class ExportFile:
     rows: int
 
 
+def _id(column: Any) -> Any:
+    """An id as text on every engine (hex on SQLite, as stored): cheaper for the driver to
+    give than a UUID object, and a dict key all the same."""
+    return cast(col(column), String)
+
+
 def _raw(column: Any) -> Any:
     """The driver's value as is: text on SQLite, date/time/datetime objects from asyncpg
     (server/reports/marks.py reads both), never converted per row by SQLAlchemy."""
@@ -56,6 +62,10 @@ async def _mark_rows(
     export's order, and what the ids stand for."""
     connection = await db.connection()
     period = session_conditions(actor, wanted)
+    marked_at = _raw(AttendanceMark.marked_at)
+    if connection.dialect.name == "postgresql":
+        # As SQLite stores it (UTC, no offset, as text): read without making a datetime.
+        marked_at = cast(func.timezone("UTC", col(AttendanceMark.marked_at)), String)
     in_period = (
         select(col(AttendanceMark.person_id))
         .join(ActivitySession, col(ActivitySession.id) == AttendanceMark.session_id)
@@ -64,7 +74,7 @@ async def _mark_rows(
     )
     sessions = (
         select(
-            _raw(ActivitySession.id),
+            _id(ActivitySession.id),
             _raw(ActivitySession.date),
             _raw(ActivitySession.start_time),
             col(Activity.title),
@@ -73,16 +83,16 @@ async def _mark_rows(
         .where(*period)
     )
     people = select(
-        _raw(Person.id), col(Person.code), col(Person.given_name), col(Person.family_name)
+        _id(Person.id), col(Person.code), col(Person.given_name), col(Person.family_name)
     ).where(col(Person.id).in_(in_period))
-    staff = select(_raw(StaffUser.id), col(StaffUser.display_name))
+    staff = select(_id(StaffUser.id), col(StaffUser.display_name))
     marks = (
         select(
-            _raw(AttendanceMark.session_id),
-            _raw(AttendanceMark.person_id),
+            _id(AttendanceMark.session_id),
+            _id(AttendanceMark.person_id),
             _raw(AttendanceMark.status),
-            _raw(AttendanceMark.marked_by_id),
-            _raw(AttendanceMark.marked_at),
+            _id(AttendanceMark.marked_by_id),
+            marked_at,
         )
         .select_from(AttendanceMark)
         .join(ActivitySession, col(ActivitySession.id) == AttendanceMark.session_id)
