@@ -19,6 +19,7 @@ import logging
 import platform
 import random
 import re
+import shutil
 import statistics
 import tempfile
 import time
@@ -166,7 +167,7 @@ def _timed(client: TestClient[Any], path: str, runs: int) -> tuple[list[float], 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=5)
-    parser.add_argument("--keep", action="store_true", help="print the database's path")
+    parser.add_argument("--keep", action="store_true", help="keep the SQLite file, print its path")
     parser.add_argument("--engine", choices=("sqlite", "postgres"), default="sqlite")
     args = parser.parse_args()
     logging.getLogger("httpx").setLevel(logging.WARNING)
@@ -182,8 +183,13 @@ def main() -> None:
             _run(args, folder, url)
         finally:
             _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            shutil.rmtree(folder, ignore_errors=True)
         return
-    _run(args, folder, url)
+    try:
+        _run(args, folder, url)
+    finally:
+        if not args.keep:  # the SQLite file is about 60 MB
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 def _run(args: argparse.Namespace, folder: Path, url: str) -> None:
