@@ -156,7 +156,11 @@ def create_app(settings: Settings | None = None) -> Litestar:
         ),
         template_config=TemplateConfig(instance=engine),
         compression_config=CompressionConfig(
-            backend="gzip", gzip_compress_level=6, minimum_size=500
+            backend="gzip",
+            gzip_compress_level=6,
+            minimum_size=500,
+            # An XLSX file is a zip already: compressing it again costs time and saves nothing.
+            exclude=[r"^/reports/export/\w+/xlsx$"],
         ),
         exception_handlers=EXCEPTION_HANDLERS,
         before_request=refuse_unreadable_input,

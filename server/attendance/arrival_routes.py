@@ -21,7 +21,7 @@ from server.auth.actor import Actor
 from server.common.errors import Message, ValidationFailed
 from server.common.validation import parse_form
 from server.i18n.catalogs import N_
-from server.people.models import Person
+from server.people.models import WG_DOMAINS, Person
 from server.people.schemas import NewPerson
 from server.people.service import find_similar, get_person, search_people
 from server.sync.writes import was_applied
@@ -39,6 +39,7 @@ NEWCOMER_FIELDS = (
     "nationality",
     "phone",
     "population_group",
+    *(f"wg_{domain}" for domain in WG_DOMAINS),
     "consent_purposes",
     "consent_shown_in",
 )
@@ -59,6 +60,7 @@ def _newcomer_page(
             "values": values,
             "errors": errors or {},
             "similar": similar or [],
+            "wg_domains": WG_DOMAINS,
         },
         status_code=status,
     )

@@ -68,6 +68,25 @@ COLUMNS: tuple[Column, ...] = (
         N_("Language of the consent text"),
         N_("pl, uk or en: the language the consent text was shown in (empty: pl)."),
     ),
+    # The Washington Group short set, only where the person chose to answer.
+    *(
+        Column(
+            f"wg_{domain}",
+            label,
+            N_(
+                "Optional. no_difficulty, some_difficulty, a_lot_of_difficulty, "
+                "cannot_do_at_all or prefer_not_to_say (empty: not asked)."
+            ),
+        )
+        for domain, label in (
+            ("seeing", N_("Difficulty seeing")),
+            ("hearing", N_("Difficulty hearing")),
+            ("walking", N_("Difficulty walking or climbing steps")),
+            ("remembering", N_("Difficulty remembering or concentrating")),
+            ("self_care", N_("Difficulty with self-care")),
+            ("communicating", N_("Difficulty communicating")),
+        )
+    ),
 )
 
 COLUMN_NAMES: tuple[str, ...] = tuple(column.name for column in COLUMNS)

@@ -29,7 +29,7 @@ from server.i18n.catalogs import N_
 from server.imports.columns import COLUMN_NAMES
 from server.imports.matching import load_known_people
 from server.imports.parsing import ParsedFile, RawRow
-from server.people.models import Person
+from server.people.models import WG_DOMAINS, Person
 from server.people.names import search_key
 from server.people.schemas import NewPerson
 from server.people.service import register_person
@@ -126,6 +126,7 @@ def check_row(
         "population_group": value("population_group", "").lower(),
         "consent_purposes": _split(value("consent", "")),
         "consent_shown_in": value("consent_language", "").lower() or "pl",
+        **{f"wg_{d}": value(f"wg_{d}", "").lower() for d in WG_DOMAINS},
     }
     errors: dict[str, Message] = {}
     person: NewPerson | None = None

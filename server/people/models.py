@@ -28,6 +28,33 @@ class PopulationGroup(StrEnum):
     HOST_COMMUNITY = "host_community"
 
 
+class Difficulty(StrEnum):
+    """An answer to one Washington Group short-set question (or the choice not to answer)."""
+
+    NONE = "no_difficulty"
+    SOME = "some_difficulty"
+    A_LOT = "a_lot_of_difficulty"
+    CANNOT = "cannot_do_at_all"
+    DECLINED = "prefer_not_to_say"
+
+
+# The six domains of the Washington Group short set, in its order: Person.wg_<domain>.
+WG_DOMAINS = ("seeing", "hearing", "walking", "remembering", "self_care", "communicating")
+
+
+def _difficulty(column: str) -> sa.Enum:
+    """One CHECK constraint per column, each with its own name."""
+    return sa.Enum(
+        Difficulty,
+        native_enum=False,
+        create_constraint=True,
+        length=24,
+        name=column,
+        values_callable=lambda members: [m.value for m in members],
+        validate_strings=True,
+    )
+
+
 class ConsentPurpose(StrEnum):
     ATTENDANCE = "attendance"
     CONTACT = "contact"
@@ -51,6 +78,15 @@ class Person(SQLModel, table=True):
     phone: str | None = Field(default=None, max_length=32)
     population_group: PopulationGroup | None = Field(
         default=None, sa_type=enum_type(PopulationGroup)
+    )
+    # The Washington Group short set, only if the person chose to answer: None = not asked.
+    wg_seeing: Difficulty | None = Field(default=None, sa_type=_difficulty("wg_seeing"))
+    wg_hearing: Difficulty | None = Field(default=None, sa_type=_difficulty("wg_hearing"))
+    wg_walking: Difficulty | None = Field(default=None, sa_type=_difficulty("wg_walking"))
+    wg_remembering: Difficulty | None = Field(default=None, sa_type=_difficulty("wg_remembering"))
+    wg_self_care: Difficulty | None = Field(default=None, sa_type=_difficulty("wg_self_care"))
+    wg_communicating: Difficulty | None = Field(
+        default=None, sa_type=_difficulty("wg_communicating")
     )
     created_by_id: uuid.UUID | None = Field(default=None, foreign_key="staff_users.id")
     created_on_device_id: uuid.UUID | None = Field(default=None)
@@ -87,3 +123,18 @@ class PersonMerge(SQLModel, table=True):
     merged_code: str = Field(max_length=12)
     merged_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     merged_by_id: uuid.UUID | None = Field(default=None, foreign_key="staff_users.id")
+
+
+class DuplicateDismissal(SQLModel, table=True):
+    """A pair the likely-duplicates review listed that a coordinator found to be two different
+    people; the pair is no longer listed. Stored once per pair, the lower id first (as text,
+    which orders like the UUID on every engine). Undoing it deletes the row (both audited)."""
+
+    __tablename__ = "duplicate_dismissals"
+    __table_args__ = (sa.UniqueConstraint("first_id", "second_id"),)
+
+    id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
+    first_id: uuid.UUID = Field(foreign_key="people.id", index=True, ondelete="CASCADE")
+    second_id: uuid.UUID = Field(foreign_key="people.id", index=True, ondelete="CASCADE")
+    dismissed_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    dismissed_by_id: uuid.UUID | None = Field(default=None, foreign_key="staff_users.id")

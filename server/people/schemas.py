@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from server.common.validation import SingleLine
 from server.common.vocab import Language
 from server.i18n.catalogs import N_
-from server.people.models import ConsentPurpose, PopulationGroup, Sex
+from server.people.models import ConsentPurpose, Difficulty, PopulationGroup, Sex
 
 _PHONE_CHARS = set("+0123456789 -()")
 
@@ -32,10 +32,20 @@ class NewPerson(BaseModel):
     nationality: str = Field(default="", max_length=2)
     phone: str | None = Field(default=None, max_length=32)
     population_group: PopulationGroup | None = None
+    # The Washington Group short set, only if the person chose to answer (blank: not asked).
+    wg_seeing: Difficulty | None = None
+    wg_hearing: Difficulty | None = None
+    wg_walking: Difficulty | None = None
+    wg_remembering: Difficulty | None = None
+    wg_self_care: Difficulty | None = None
+    wg_communicating: Difficulty | None = None
     consent_purposes: list[ConsentPurpose] = Field(default_factory=list)
     consent_shown_in: Language = Language.PL
 
-    @field_validator("birth_year", "phone", "population_group", mode="before")
+    @field_validator(
+        "birth_year", "phone", "population_group", "wg_seeing", "wg_hearing", "wg_walking",
+        "wg_remembering", "wg_self_care", "wg_communicating", mode="before",
+    )  # fmt: skip
     @classmethod
     def _optional(cls, value: object) -> object:
         return _blank_to_none(value)

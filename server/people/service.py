@@ -17,7 +17,7 @@ from server.common.models import utcnow
 from server.i18n.catalogs import N_
 from server.people.codes import CODE_LENGTH, make_person_code
 from server.people.consent import CONSENT_VERSION
-from server.people.models import Consent, Person
+from server.people.models import WG_DOMAINS, Consent, Person
 from server.people.names import search_key, search_terms
 from server.people.schemas import NewPerson
 
@@ -113,6 +113,7 @@ async def register_person(db: AsyncSession, actor: Actor, data: NewPerson) -> Pe
         nationality=data.nationality,
         phone=data.phone,
         population_group=data.population_group,
+        **{f"wg_{domain}": getattr(data, f"wg_{domain}") for domain in WG_DOMAINS},
         created_by_id=actor.user_id,
         created_on_device_id=actor.device_id,
         created_at=now,

@@ -4,6 +4,7 @@ handlers serve the online forms and the phones' queued batches."""
 from __future__ import annotations
 
 import uuid
+from dataclasses import replace
 from datetime import date
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -14,6 +15,7 @@ from server.common.errors import ValidationFailed
 from server.common.validation import MultiLine, SingleLine, parse_form
 from server.progress.assessments import parse_class_form, record_assessments
 from server.progress.lessons import LessonInput, save_lesson
+from server.records.merge import current_people
 from server.sync.writes import Outcome, Write, WriteResult, write_handler
 
 
@@ -53,5 +55,9 @@ async def apply_assessments(db: AsyncSession, actor: Actor, write: Write) -> Wri
     entries, errors = parse_class_form(fields)
     if errors:
         raise ValidationFailed(errors)
+    # A phone that still shows a learner merged since then assesses the kept record.
+    kept = await current_people(db, (entry.person_id for entry in entries))
+    if kept:
+        entries = [replace(e, person_id=kept.get(e.person_id, e.person_id)) for e in entries]
     count = await record_assessments(db, actor, header.activity_id, header.assessed_on, entries)
     return WriteResult(Outcome.APPLIED, {"assessments": count})

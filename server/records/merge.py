@@ -3,11 +3,13 @@
 Everything moves to the kept record: enrolments, marks (a clash on one session is merged like
 two devices' marks, the loser kept in history), mark history, assessments and consents; blank
 fields of the kept record are filled from the other. The merged id is remembered
-(`PersonMerge`), so writes still queued on a phone for the old record reach the kept one."""
+(`PersonMerge`), so writes still queued on a phone for the old record reach the kept one:
+every write kind that names a person resolves it with `current_person`/`current_people`."""
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from sqlmodel import col, select, update
@@ -24,7 +26,10 @@ from server.people.models import Consent, Person, PersonMerge
 from server.progress.models import ProgressAssessment
 
 SAME_PERSON = N_("Choose two different people.")
-FILLED = ("birth_year", "nationality", "phone", "population_group")
+FILLED = (
+    "birth_year", "nationality", "phone", "population_group", "wg_seeing", "wg_hearing",
+    "wg_walking", "wg_remembering", "wg_self_care", "wg_communicating",
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -97,3 +102,23 @@ async def current_person_id(db: AsyncSession, person_id: uuid.UUID) -> uuid.UUID
     """The record a (possibly merged) person id stands for now, or None if it never merged."""
     found = await db.exec(select(PersonMerge.kept_id).where(PersonMerge.merged_id == person_id))
     return found.first()
+
+
+async def current_person(db: AsyncSession, person_id: uuid.UUID) -> uuid.UUID:
+    """The id to write with: the kept record's for a person merged since, else the same."""
+    return await current_person_id(db, person_id) or person_id
+
+
+async def current_people(
+    db: AsyncSession, person_ids: Iterable[uuid.UUID]
+) -> dict[uuid.UUID, uuid.UUID]:
+    """For each of `person_ids` merged since, the kept record's id (one query)."""
+    wanted = set(person_ids)
+    if not wanted:
+        return {}
+    found = await db.exec(
+        select(PersonMerge.merged_id, PersonMerge.kept_id).where(
+            col(PersonMerge.merged_id).in_(wanted)
+        )
+    )
+    return {merged: kept for merged, kept in found.all()}

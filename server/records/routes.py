@@ -14,7 +14,12 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from server.auth.actor import Actor
 from server.auth.models import Role
 from server.common.errors import NotFound, ValidationFailed
-from server.people.duplicates import likely_duplicates
+from server.people.duplicates import (
+    dismiss_pair,
+    dismissed_pairs,
+    likely_duplicates,
+    undo_dismissal,
+)
 from server.progress.assessments import SKILLS
 from server.records.merge import merge_people
 from server.records.profile import person_record
@@ -44,9 +49,44 @@ class PeopleRecords(Controller):
         )
 
     @get("/duplicates", name="duplicates")
-    async def duplicates(self, db: NamedDependency[AsyncSession]) -> Template:
-        pairs = await likely_duplicates(db)
-        return Template(template_name="people/duplicates.html", context={"pairs": pairs})
+    async def duplicates(
+        self, db: NamedDependency[AsyncSession], done: FromQuery[str] = ""
+    ) -> Template:
+        context = {
+            "pairs": await likely_duplicates(db),
+            "dismissed": await dismissed_pairs(db),
+            "done": done if done in ("dismissed", "undone") else "",
+        }
+        return Template(template_name="people/duplicates.html", context=context)
+
+    async def _pair_form(
+        self, request: Request, db: AsyncSession, actor: Actor, dismiss: bool
+    ) -> Response:
+        form = await form_data(request)
+        first_id, second_id = parse_uuid(form.get("first")), parse_uuid(form.get("second"))
+        if first_id is None or second_id is None:
+            raise NotFound
+        change = dismiss_pair if dismiss else undo_dismissal
+        try:
+            await change(db, actor, first_id, second_id)
+        except ValidationFailed:
+            raise NotFound from None
+        done = "dismissed" if dismiss else "undone"
+        return Redirect(f"/people/duplicates?done={done}", status_code=HTTP_303_SEE_OTHER)
+
+    @post("/duplicates/dismiss", name="duplicates_dismiss")
+    async def dismiss(
+        self, request: Request, db: NamedDependency[AsyncSession], actor: NamedDependency[Actor]
+    ) -> Response:
+        """Not the same person: the pair is no longer listed."""
+        return await self._pair_form(request, db, actor, dismiss=True)
+
+    @post("/duplicates/undo", name="duplicates_undo")
+    async def undo(
+        self, request: Request, db: NamedDependency[AsyncSession], actor: NamedDependency[Actor]
+    ) -> Response:
+        """List a dismissed pair again."""
+        return await self._pair_form(request, db, actor, dismiss=False)
 
     @get("/merge", name="merge_confirm")
     async def confirm(

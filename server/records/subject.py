@@ -23,7 +23,8 @@ from server.records.mentions import find_mentions
 
 PERSON_FIELDS = (
     "code", "given_name", "family_name", "sex", "birth_year", "nationality", "languages",
-    "phone", "population_group", "created_at", "updated_at", "erased_at",
+    "phone", "population_group", "wg_seeing", "wg_hearing", "wg_walking", "wg_remembering",
+    "wg_self_care", "wg_communicating", "created_at", "updated_at", "erased_at",
 )  # fmt: skip
 
 

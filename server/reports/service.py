@@ -1,23 +1,24 @@
 """The report for a period: sessions held, attendance rate per activity, unique people
 reached, participations, new and returning people, each disaggregated by sex, age group,
-nationality and population group.
+nationality, population group and disability (the Washington Group short set's cut-off).
 
 "Reached" = at least one present, late or received mark in a session of the period (cancelled
 sessions never count). A person is counted once however many activities they joined. "New" =
 their first such mark at the centre (any activity) falls in the period; "returning" = they had
-one before it. The database does the counting: the largest result is one row per combination
-of sex, birth year, nationality, population group, youth and new/returning, never per mark.
+one before it. The database does the counting: the largest result is one row per person
+reached (grouped by sex, birth year, nationality, population group, disability, youth and
+new/returning in Python), never one per mark.
 See docs/decisions/0011-reports-and-exports.md.
 """
 
 from __future__ import annotations
 
 import uuid
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, distinct, exists, func, or_, select
+from sqlalchemy import ColumnElement, and_, case, distinct, func, literal, or_, select
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -31,11 +32,13 @@ from server.people.models import Person
 from server.reports.filters import ReportFilter
 from server.reports.groups import (
     AGE_KEYS,
+    DISABILITY_KEYS,
     NOT_STATED,
     POPULATION_KEYS,
     SEX_KEYS,
     age_at,
     age_group,
+    disability_case,
     in_youth_ages,
 )
 
@@ -86,6 +89,9 @@ class Report:
     by_nationality: dict[str, Cell] = field(default_factory=dict)
     by_population: dict[str, Cell] = field(
         default_factory=lambda: {k: Cell() for k in POPULATION_KEYS}
+    )
+    by_disability: dict[str, Cell] = field(
+        default_factory=lambda: {k: Cell() for k in DISABILITY_KEYS}
     )
 
     @property
@@ -169,7 +175,9 @@ async def _activity_lines(
         func.count(distinct(case((attended, AttendanceMark.person_id), else_=None))),
     ).group_by(ActivitySession.activity_id)
     # Held: closed as held, or anyone was marked (a session nobody closed still took place).
-    has_marks = exists().where(col(AttendanceMark.session_id) == ActivitySession.id)
+    has_marks = (
+        select(literal(1)).where(col(AttendanceMark.session_id) == ActivitySession.id).exists()
+    )
     held = (
         select(col(ActivitySession.activity_id), func.count())
         .select_from(ActivitySession)
@@ -226,35 +234,37 @@ def _groups_query(actor: Actor, wanted: ReportFilter) -> Any:
     ]
     if not actor.sees_all_activities:
         before.append(earlier.c.activity_id.in_(visible_activity_ids(actor)))
+    # One column, so the index on (person, status, session) answers it alone.
     returning = (
-        exists()
+        select(literal(1))
         .select_from(earlier_mark.join(earlier, earlier.c.id == earlier_mark.c.session_id))
         .where(and_(*before))
+        .exists()
     )
-    per_person = (
+    # One row per person reached, grouped in Python: grouping in SQL made SQLite evaluate the
+    # EXISTS twice per person (once for the SELECT, once for the GROUP BY).
+    return (
         select(
             col(Person.sex),
             col(Person.birth_year),
             col(Person.nationality),
             col(Person.population_group),
+            disability_case(Person).label("disability"),
             reached.c.youth,
             case((returning, 1), else_=0).label("came_before"),
         )
         .select_from(reached)
         .join(Person, col(Person.id) == reached.c.person_id)
-        .subquery("per_person")
     )
-    columns = list(per_person.c)
-    return select(*columns, func.count()).group_by(*columns)
 
 
 async def build_report(db: AsyncSession, actor: Actor, wanted: ReportFilter) -> Report:
     await check_filter(db, actor, wanted)
     report = Report(filter=wanted, activities=await _activity_lines(db, actor, wanted))
     nationalities: dict[str, Cell] = defaultdict(Cell)
-    for sex, birth_year, nationality, population, youth, returning, count in await _rows(
-        db, _groups_query(actor, wanted)
-    ):
+    groups = Counter(tuple(row) for row in await _rows(db, _groups_query(actor, wanted)))
+    for key, count in groups.items():
+        sex, birth_year, nationality, population, disability, youth, returning = key
         new = not returning
         age = age_at(birth_year, wanted.end.year)
         report.total.add(count, new)
@@ -262,6 +272,7 @@ async def build_report(db: AsyncSession, actor: Actor, wanted: ReportFilter) -> 
         report.by_age[age_group(age)].add(count, new)
         nationalities[nationality or NOT_STATED].add(count, new)
         report.by_population[getattr(population, "value", population) or NOT_STATED].add(count, new)
+        report.by_disability[disability].add(count, new)
         if youth and in_youth_ages(age):
             report.youth.add(count, new)
     report.by_nationality = dict(

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from server.i18n.catalogs import Translator
 from server.i18n.countries import country_name
@@ -41,28 +39,6 @@ def mask_small(count: int) -> int | str:
 
 def percent(rate: float | None) -> int | str:
     return "" if rate is None else round(rate * 100)
-
-
-def attendance_table(rows: list[Any], translator: Translator, zone: ZoneInfo) -> Table:
-    _ = translator.gettext
-    header = [
-        _("Session date"), _("Session time"), _("Activity"), _("Person code"), _("Given name"),
-        _("Family name"), _("Status"), _("Marked by"), _("Marked at"),
-    ]  # fmt: skip
-    labels: dict[Any, str] = {}
-    local_times: dict[datetime, datetime] = {}  # marks of one session often share a time
-    converted: list[Sequence[Any]] = []
-    for on, start, title, code, given, family, status, marked_by, marked_at in rows:
-        label = labels.get(status)
-        if label is None:
-            label = labels[status] = _(label_msgid("mark", status))
-        local = local_times.get(marked_at)
-        if local is None:
-            aware = marked_at if marked_at.tzinfo else marked_at.replace(tzinfo=UTC)
-            local = aware.astimezone(zone).replace(tzinfo=None, microsecond=0)
-            local_times[marked_at] = local
-        converted.append((on, start, title, code, given, family, label, marked_by or "", local))
-    return Table("attendance", _("Attendance"), _("Attendance"), header, converted)
 
 
 def report_tables(report: Report, translator: Translator, *, mask: bool = True) -> list[Table]:
@@ -141,4 +117,8 @@ def report_tables(report: Report, translator: Translator, *, mask: bool = True) 
                _group_rows(report.by_nationality, country)),
         groups("population", _("Population group"), _("People reached by population group"),
                _group_rows(report.by_population, population)),
+        groups("disability", _("Disability"),
+               _("People reached by disability (Washington Group short set)"),
+               _group_rows(report.by_disability,
+                           lambda key: _(label_msgid("disability", key)))),
     ]  # fmt: skip

@@ -17,7 +17,7 @@ from datetime import date, datetime, time
 from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
-_EPOCH = datetime(1899, 12, 30)
+EPOCH = datetime(1899, 12, 30)  # day 0 of spreadsheet dates (1900 date system)
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _NOT_IN_SHEET_NAME = re.compile(r"[\[\]:*?/\\]")
 # Cell styles (indexes into cellXfs below).
@@ -51,7 +51,9 @@ _STYLES = (
 class Sheet:
     name: str
     header: Sequence[str]
-    rows: Iterable[Sequence[Any]]
+    rows: Iterable[Sequence[Any]] = ()
+    # Rows already written as "<row>…</row>" (see server/reports/marks.py), after `rows`.
+    row_xml: Iterable[str] = ()
 
 
 def _text(value: str, style: int = 0) -> str:
@@ -61,7 +63,19 @@ def _text(value: str, style: int = 0) -> str:
     return f'<c t="inlineStr"{styled}><is><t{space}>{escape(value)}</t></is></c>'
 
 
-def _cell(value: Any) -> str:
+def datetime_cell(value: datetime) -> str:
+    serial = (value.replace(tzinfo=None) - EPOCH).total_seconds() / 86400
+    return f'<c s="{_DATETIME}"><v>{serial:.10f}</v></c>'
+
+
+def serial_cell(seconds: int) -> str:
+    """The cell of the datetime `seconds` after EPOCH: the same as `datetime_cell` gives (a
+    whole number of seconds divides the same, as an int or as a float)."""
+    return f'<c s="{_DATETIME}"><v>{seconds / 86400:.10f}</v></c>'
+
+
+def cell(value: Any) -> str:
+    """One cell's XML: text inline, numbers, dates, times and datetimes as numbers."""
     if value is None or value == "":
         return "<c/>"
     if isinstance(value, str):
@@ -71,10 +85,9 @@ def _cell(value: Any) -> str:
     if isinstance(value, int | float):
         return f"<c><v>{value!r}</v></c>"
     if isinstance(value, datetime):
-        serial = (value.replace(tzinfo=None) - _EPOCH).total_seconds() / 86400
-        return f'<c s="{_DATETIME}"><v>{serial:.10f}</v></c>'
+        return datetime_cell(value)
     if isinstance(value, date):
-        return f'<c s="{_DATE}"><v>{(value - _EPOCH.date()).days}</v></c>'
+        return f'<c s="{_DATE}"><v>{(value - EPOCH.date()).days}</v></c>'
     if isinstance(value, time):
         fraction = (value.hour * 3600 + value.minute * 60 + value.second) / 86400
         return f'<c s="{_TIME}"><v>{fraction:.10f}</v></c>'
@@ -91,8 +104,8 @@ def _worksheet(sheet: Sheet) -> bytes:
         "".join(_text(title, _HEADER) for title in sheet.header),
         "</row>",
     ]
-    cell = _cell
     parts.extend(f"<row>{''.join([cell(value) for value in row])}</row>" for row in sheet.rows)
+    parts.extend(sheet.row_xml)
     parts.append("</sheetData></worksheet>")
     return "".join(parts).encode()
 

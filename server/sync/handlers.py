@@ -31,7 +31,7 @@ from server.common.validation import MultiLine, SingleLine, parse_form
 from server.i18n.catalogs import N_
 from server.people.schemas import NewPerson
 from server.people.service import find_by_code, find_similar, get_person, register_person
-from server.records.merge import current_person_id
+from server.records.merge import current_person, current_person_id
 from server.sync.writes import (
     Outcome,
     Write,
@@ -267,6 +267,8 @@ async def apply_enrol(db: AsyncSession, actor: Actor, write: Write) -> WriteResu
     """Add a person to the session's activity (if they were not on the list) and mark them
     present, once: "add an existing person" and event check-in are the same act."""
     payload = parse_form(EnrolPayload, write.payload)
+    # A phone that still shows a person merged since then adds the kept record.
+    payload.person_id = await current_person(db, payload.person_id)
     await get_session(db, actor, payload.session_id)
     await _check_may_enrol(db, actor, payload)
     return await _enrol_and_check_in(db, actor, write, payload.session_id, payload.person_id)
@@ -296,7 +298,9 @@ async def apply_check_in(db: AsyncSession, actor: Actor, write: Write) -> WriteR
             raise ValidationFailed({"code": Message(UNKNOWN_CARD)})
         person_id = person.id
     elif payload.person_id is not None:
-        person_id = (await get_person(db, payload.person_id, scope=scope)).id
+        # A phone that still shows a person merged since then checks in the kept record.
+        kept = await current_person(db, payload.person_id)
+        person_id = (await get_person(db, kept, scope=scope)).id
     else:
         raise ValidationFailed({"code": Message(UNKNOWN_CARD)})
     return await _enrol_and_check_in(db, actor, write, payload.session_id, person_id)

@@ -13,7 +13,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from server.activities.models import ActivityKind, Enrollment
 from server.attendance.models import AttendanceMark
 from server.auth.models import Role
-from server.people.models import Consent, Person
+from server.people.models import Consent, Difficulty, Person
 from tests.factories import (
     count_rows,
     enroll,
@@ -155,6 +155,7 @@ def test_newcomer_bad_input_is_refused_and_writes_nothing(
         ({"nationality": "Narnia"}, "Choose a country from the list."),
         ({"phone": "call me"}, "Enter a phone number with digits"),
         ({"sex": "robot"}, "Choose one of the options."),
+        ({"wg_walking": "very_much"}, "Choose one of the options."),
         ({"consent_purposes": ["photos"]}, "The person must agree to their attendance"),
     ]
     for fields, expected in cases:
@@ -231,3 +232,22 @@ def test_coordinator_prints_a_qr_card_and_facilitators_cannot(
     page = client.get(f"/people/{mine.id}/card").text
     assert "<svg" in page and mine.code in page
     assert client.get(f"/people/{uuid.uuid4()}/card").status_code == 404
+
+
+def test_washington_group_answers_are_kept_only_if_given(client: Client, database_url: str) -> None:
+    """The six questions are optional: unanswered ones stay "not asked" (None)."""
+    setup = _setup(database_url)
+    sign_in(client, "me@example.org")
+    page = client.get(f"/sessions/{setup['session']}/newcomer").text
+    assert 'name="wg_self_care"' in page and "Disability questions (optional)" in page
+    answers = {"wg_walking": "a_lot_of_difficulty", "wg_seeing": "prefer_not_to_say"}
+    response = _newcomer(client, setup["session"], **answers)
+    assert response.status_code == 303  # type: ignore[attr-defined]
+
+    async def check(db: AsyncSession) -> Person:
+        return (await db.exec(select(Person).where(Person.given_name == "Marta"))).one()
+
+    person = run_in_db(database_url, check)
+    assert person.wg_walking == Difficulty.A_LOT
+    assert person.wg_seeing == Difficulty.DECLINED
+    assert person.wg_hearing is None and person.wg_communicating is None

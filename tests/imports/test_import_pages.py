@@ -15,7 +15,7 @@ from server.activities.models import Enrollment, EnrollmentStatus
 from server.audit.models import AuditEntry
 from server.auth.models import Role
 from server.common.errors import Message, ValidationFailed
-from server.people.models import Consent, Person
+from server.people.models import Consent, Difficulty, Person
 from tests.factories import count_rows, make_person, run_in_db
 from tests.helpers import Client, csrf_token, sign_in
 from tests.imports.import_setup import (
@@ -321,3 +321,28 @@ def test_a_file_that_cannot_be_read_is_refused_next_to_the_field(
     assert page.status_code == 400
     assert f'<p class="field-error" id="error-file">{message}' in html.unescape(page.text)
     assert 'aria-describedby="hint-file error-file"' in page.text
+
+
+def test_washington_group_columns_are_optional_and_checked(
+    client: Client, database_url: str
+) -> None:
+    setup(database_url)
+    sign_in(client, COORDINATOR)
+    header = "given_name;family_name;consent;wg_walking;wg_seeing"
+    bad = csv_file("Anna;Nowak;attendance;very_much;", header=header)
+    preview = upload(client, bad)
+    assert re.findall(r'<li id="problem-(\d+)-(\w+)">', preview.text) == [("2", "wg_walking")]
+    assert "Choose one of the options." in html.unescape(preview.text)
+    assert 'action="/people/import/confirm"' not in preview.text
+    assert _counts(database_url) == (0, 0, 0)
+
+    good = csv_file("Anna;Nowak;attendance;A_LOT_OF_DIFFICULTY;", header=header)
+    done = confirm(client, confirm_fields(upload(client, good).text))
+    assert done.status_code == 303
+
+    async def check(db: AsyncSession) -> None:
+        anna = (await db.exec(select(Person))).one()
+        assert anna.wg_walking == Difficulty.A_LOT
+        assert anna.wg_seeing is None and anna.wg_hearing is None  # empty, absent: not asked
+
+    run_in_db(database_url, check)

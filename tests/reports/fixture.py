@@ -13,7 +13,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from server.activities.models import Activity, ActivityKind, ActivitySession, SessionStatus
 from server.attendance.models import AttendanceMark, MarkStatus
 from server.auth.models import Role, StaffUser
-from server.people.models import Person, PopulationGroup, Sex
+from server.people.models import Difficulty, Person, PopulationGroup, Sex
 from tests.factories import make_activity, make_person, make_session, make_user
 
 START, END = date(2026, 10, 1), date(2026, 12, 31)
@@ -74,10 +74,26 @@ async def build_centre(db: AsyncSession) -> Centre:
         "lena": ("Лена", "Шульга", Sex.FEMALE, 2008, "BY", PopulationGroup.OTHER_FOREIGN),
         "pavel": ("Павло", "Гуменюк", Sex.MALE, 2000, "UA", PopulationGroup.REFUGEE_UKRAINE),
     }
+    # Washington Group answers (unlisted: not asked). With a disability: Ahmad (walking, a lot)
+    # and Lena (communicating, cannot; the rest declined); without: Olena (some difficulty
+    # seeing) and Pavel (only hearing asked); not asked or declined: Alex (declined all six),
+    # Dmytro, Kasia; Maria (a lot) is never reached.
+    declined = dict.fromkeys(
+        ("wg_seeing", "wg_hearing", "wg_walking", "wg_remembering", "wg_self_care",
+         "wg_communicating"), Difficulty.DECLINED,
+    )  # fmt: skip
+    answers: dict[str, dict[str, Difficulty]] = {
+        "olena": {**dict.fromkeys(declined, Difficulty.NONE), "wg_seeing": Difficulty.SOME},
+        "ahmad": {"wg_walking": Difficulty.A_LOT, "wg_seeing": Difficulty.NONE},
+        "lena": {**declined, "wg_communicating": Difficulty.CANNOT},
+        "alex": declined,
+        "pavel": {"wg_hearing": Difficulty.NONE},
+        "maria": {"wg_remembering": Difficulty.A_LOT},
+    }
     for key, (given, family, sex, born, nationality, group) in people.items():
         centre.people[key] = await make_person(
             db, given, family, sex=sex, birth_year=born, nationality=nationality,
-            population_group=group,
+            population_group=group, **answers.get(key, {}),
         )  # fmt: skip
     plan = {
         "choir-before": ("choir", date(2026, 9, 15), SessionStatus.HELD),

@@ -83,7 +83,17 @@ async def test_report_counts_every_cell(db: AsyncSession) -> None:
         "host_community": (1, 1, 0),
         "not_stated": (1, 1, 0),
     }
-    for groups in (report.by_sex, report.by_age, report.by_nationality, report.by_population):
+    # Washington Group cut-off: any "a lot of difficulty" or "cannot do at all".
+    assert cells(report.by_disability) == {
+        "with_disability": (2, 2, 0),
+        "without_disability": (2, 1, 1),
+        "not_stated": (3, 3, 0),
+    }
+    assert list(report.by_disability) == ["with_disability", "without_disability", "not_stated"]
+    for groups in (
+        report.by_sex, report.by_age, report.by_nationality, report.by_population,
+        report.by_disability,
+    ):  # fmt: skip
         assert sum(cell.people for cell in groups.values()) == report.total.people
 
 

@@ -70,7 +70,8 @@ def test_the_page_shows_the_numbers(client: Client, centre) -> None:  # type: ig
     assert "16–19 (youth programme)" in page.text
     # Exact numbers on screen (only exports hide small ones), and the bars are drawn.
     assert "&lt;5" not in page.text.split("Download", 1)[1].split("</section>", 1)[1]
-    assert page.text.count('<svg class="bar"') >= 4 + 5 + 5 + 4
+    assert page.text.count('<svg class="bar"') >= 4 + 5 + 5 + 4 + 3
+    assert "People reached by disability (Washington Group short set)" in page.text
     # The export links carry the same filters.
     query = PERIOD.replace("&", "&amp;")
     assert f"/reports/export/attendance/xlsx?{query}&amp;activity=&amp;kind=" in page.text
@@ -200,7 +201,15 @@ def test_report_exports_show_small_numbers_as_below_five(  # type: ignore[no-unt
     )
     assert workbook.sheetnames == [
         "Summary", "Activities", "Sex", "Age group", "Nationality", "Population group",
+        "Disability",
     ]  # fmt: skip
+    disability = list(workbook["Disability"].iter_rows(values_only=True))
+    assert disability == [
+        ("Disability", "People reached", "New", "Returning"),
+        ("With disability", "<5", "<5", 0),
+        ("Without disability", "<5", "<5", "<5"),
+        ("Not asked or declined", "<5", "<5", 0),
+    ]
     ages = list(workbook["Age group"].iter_rows(values_only=True))
     assert ages[0] == ("Age group", "People reached", "New", "Returning")
     assert ("18–59", "<5", "<5", "<5") in ages
@@ -216,8 +225,12 @@ def test_report_exports_show_small_numbers_as_below_five(  # type: ignore[no-unt
 def test_attendance_xlsx_reads_back(client: Client, centre) -> None:  # type: ignore[no-untyped-def]
     sign_in(client, COORDINATOR)
     course = centre.activities["course"].id
-    response = client.get(f"/reports/export/attendance/xlsx?{PERIOD}&activity={course}")
+    response = client.get(
+        f"/reports/export/attendance/xlsx?{PERIOD}&activity={course}",
+        headers={"Accept-Encoding": "gzip"},
+    )
     assert response.headers["content-type"].startswith("application/vnd.openxmlformats")
+    assert "content-encoding" not in response.headers  # a zip already: not compressed again
     sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
     rows = list(sheet.iter_rows(values_only=True))
     assert len(rows) == 3

@@ -274,6 +274,14 @@ QUERIES: dict[Route, Extra] = {
 FORMS: dict[Route, Extra] = {
     ("POST", "/sessions/{session_id:uuid}/check-in"): lambda w: {"code": w.stranger_code},
     ("POST", "/people/merge"): lambda w: {"keep": str(w.twins[0]), "merge": str(w.twins[1])},
+    ("POST", "/people/duplicates/dismiss"): lambda w: {
+        "first": str(w.own["facilitator"].person),
+        "second": str(w.others.person),
+    },
+    ("POST", "/people/duplicates/undo"): lambda w: {
+        "first": str(w.own["facilitator"].person),
+        "second": str(w.others.person),
+    },
 }
 # Routes whose unknown ids are not a 404, and why.
 MISSING: dict[Route, str] = {

@@ -1,0 +1,221 @@
+"""The attendance export's rows (one per mark), written fast: each row is one formatted string.
+
+The marks' query returns ids (and the status and time); what they stand for is read once
+(`Lookups`), and each session's, person's and (status, marked by) part is escaped once and
+reused; only the local time of the mark is converted per row. The output is byte for byte
+what writing the values through `csv.writer` or `xlsx.workbook` gives
+(tests/reports/test_marks_export.py).
+
+The database gives dates, times and UTC datetimes as text on SQLite (ISO 8601, no conversion
+per row by SQLAlchemy) and as Python objects on PostgreSQL (asyncpg converts them in C); both
+are accepted.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from server.i18n.catalogs import Translator
+from server.i18n.labels import label_msgid
+from server.reports import xlsx
+
+FORMULA_START = frozenset("=+-@\t\r")
+_HOUR_END = timedelta(minutes=59, seconds=59)
+_SECOND = timedelta(seconds=1)
+XLSX_EPOCH = xlsx.EPOCH
+_PLAIN_END = frozenset(("", "."))
+
+
+def attendance_header(translator: Translator) -> list[str]:
+    _ = translator.gettext
+    return [
+        _("Session date"), _("Session time"), _("Activity"), _("Person code"), _("Given name"),
+        _("Family name"), _("Status"), _("Marked by"), _("Marked at"),
+    ]  # fmt: skip
+
+
+def csv_safe(row: Sequence[Any]) -> list[Any]:
+    """Text a spreadsheet would run as a formula (a name typed as "=…") stays text."""
+    return [
+        "'" + value if value.__class__ is str and value[:1] in FORMULA_START else value
+        for value in row
+    ]
+
+
+def csv_delimiter(translator: Translator) -> str:
+    """Semicolons where the language writes decimal commas (Polish and Ukrainian Excel expect
+    them), commas otherwise."""
+    decimal = translator.locale.number_symbols.get("latn", {}).get("decimal", ".")
+    return ";" if decimal == "," else ","
+
+
+def _as_date(value: Any) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(value)
+
+
+def _as_time(value: Any) -> time:
+    return value if isinstance(value, time) else time.fromisoformat(value)
+
+
+class LocalTimes:
+    """UTC marked-at values (SQLite's text, or datetimes) as local time to the second: as text
+    ("YYYY-MM-DD HH:MM:SS", what `str()` gives) or as an XLSX datetime cell. The zone's offset
+    is looked up once per UTC hour; SQLite's text is then shifted as text and numbers, with no
+    datetime made per row. An hour in which the offset changes is converted value by value."""
+
+    def __init__(self, zone: ZoneInfo) -> None:
+        self._zone = zone
+        # "YYYY-MM-DD HH" (UTC) → (local "YYYY-MM-DD HH" or None, local seconds since the
+        # XLSX epoch at the hour's start), or None when the offset changes within the hour.
+        self._hours: dict[str, tuple[str | None, int] | None] = {}
+
+    def local(self, value: Any) -> datetime:
+        utc = datetime.fromisoformat(value) if value.__class__ is str else value
+        aware = utc.replace(tzinfo=UTC) if utc.tzinfo is None else utc
+        return aware.astimezone(self._zone).replace(tzinfo=None, microsecond=0)
+
+    def _hour(self, key: str) -> tuple[str | None, int] | None:
+        hour = datetime.fromisoformat(key + ":00")
+        first = hour.replace(tzinfo=UTC).astimezone(self._zone).utcoffset()
+        last = (hour + _HOUR_END).replace(tzinfo=UTC).astimezone(self._zone).utcoffset()
+        if first is None or first != last:
+            found = None
+        else:
+            start = hour + first
+            whole_hours = first % timedelta(hours=1) == timedelta(0)
+            found = (str(start)[:13] if whole_hours else None, (start - XLSX_EPOCH) // _SECOND)
+        self._hours[key] = found
+        return found
+
+    def _plain(self, value: Any) -> tuple[str | None, int] | None:
+        """The hour's entry when `value` is "YYYY-MM-DD HH:MM:SS[.ffffff]" (UTC, as SQLAlchemy
+        stores it on SQLite) and the hour has one offset; else None."""
+        if value.__class__ is not str or value[19:20] not in _PLAIN_END or len(value) < 19:
+            return None
+        key = value[:13]
+        try:
+            return self._hours[key]
+        except KeyError:
+            return self._hour(key)
+
+    def text(self, value: Any) -> str:
+        hour = self._plain(value)
+        if hour is not None and hour[0] is not None:
+            return hour[0] + value[13:19]
+        return str(self.local(value))
+
+    def xlsx_cell(self, value: Any) -> str:
+        hour = self._plain(value)
+        if hour is None:
+            return xlsx.datetime_cell(self.local(value))
+        seconds = hour[1] + int(value[14:16]) * 60 + int(value[17:19])
+        return xlsx.serial_cell(seconds)
+
+
+class _CsvFields:
+    """Some fields of a row exactly as `csv.writer` writes them (quoted where needed)."""
+
+    def __init__(self, delimiter: str) -> None:
+        self._buffer = io.StringIO()
+        # The same line terminator as the file's: csv quotes fields holding its characters.
+        self._writer = csv.writer(self._buffer, delimiter=delimiter, lineterminator="\r\n")
+        self._cut = -len(delimiter) - 2
+
+    def __call__(self, values: Sequence[Any]) -> str:
+        buffer = self._buffer
+        buffer.seek(0)
+        buffer.truncate()
+        # A trailing empty field: a lone empty field would be written as "" (quoted).
+        self._writer.writerow([*csv_safe(values), ""])
+        return buffer.getvalue()[: self._cut]
+
+
+@dataclass(frozen=True)
+class Lookups:
+    """What the marks' ids stand for: each session's (date, start time, activity title), each
+    person's (code, given name, family name), each staff member's display name. Read once, so
+    the marks' query returns five short values a row instead of nine."""
+
+    sessions: dict[Any, tuple[Any, Any, str]]
+    people: dict[Any, tuple[str, str, str]]
+    staff: dict[Any, str]
+
+
+class MarkRows:
+    """Formats the rows of `_mark_rows` (session id, person id, status, marked by id, marked
+    at UTC) for one export, as (date, time, activity, code, given name, family name, status,
+    marked by, marked at local time)."""
+
+    def __init__(self, translator: Translator, zone: ZoneInfo, lookups: Lookups) -> None:
+        self._gettext = translator.gettext
+        self._times = LocalTimes(zone)
+        self._labels: dict[Any, str] = {}
+        self._lookups = lookups
+
+    def _label(self, status: Any) -> str:
+        label = self._labels.get(status)
+        if label is None:
+            label = self._labels[status] = self._gettext(label_msgid("mark", status))
+        return label
+
+    def _session(self, session_id: Any) -> tuple[date, time, str]:
+        on, start, title = self._lookups.sessions[session_id]
+        return _as_date(on), _as_time(start), title
+
+    def _tail(self, status: Any, marked_by_id: Any) -> tuple[str, str]:
+        return self._label(status), self._lookups.staff.get(marked_by_id) or ""
+
+    def csv_lines(self, rows: Iterable[Sequence[Any]], delimiter: str) -> list[str]:
+        fields = _CsvFields(delimiter)
+        sessions: dict[Any, str] = {}
+        people: dict[Any, str] = {}
+        tails: dict[tuple[Any, Any], str] = {}
+        known_people = self._lookups.people
+        local = self._times.text
+        lines: list[str] = []
+        append = lines.append
+        for session_id, person_id, status, marked_by_id, marked_at in rows:
+            session = sessions.get(session_id)
+            if session is None:
+                session = sessions[session_id] = fields(self._session(session_id))
+            person = people.get(person_id)
+            if person is None:
+                person = people[person_id] = fields(known_people[person_id])
+            tail_key = (status, marked_by_id)
+            tail = tails.get(tail_key)
+            if tail is None:
+                tail = tails[tail_key] = fields(self._tail(status, marked_by_id))
+            # A datetime's text never needs quoting.
+            append(
+                f"{session}{delimiter}{person}{delimiter}{tail}{delimiter}{local(marked_at)}\r\n"
+            )
+        return lines
+
+    def xlsx_rows(self, rows: Iterable[Sequence[Any]]) -> list[str]:
+        cell = xlsx.cell
+        sessions: dict[Any, str] = {}
+        people: dict[Any, str] = {}
+        tails: dict[tuple[Any, Any], str] = {}
+        known_people = self._lookups.people
+        stamp = self._times.xlsx_cell
+        out: list[str] = []
+        append = out.append
+        for session_id, person_id, status, marked_by_id, marked_at in rows:
+            session = sessions.get(session_id)
+            if session is None:
+                session = sessions[session_id] = "".join(map(cell, self._session(session_id)))
+            person = people.get(person_id)
+            if person is None:
+                person = people[person_id] = "".join(map(cell, known_people[person_id]))
+            tail_key = (status, marked_by_id)
+            tail = tails.get(tail_key)
+            if tail is None:
+                tail = tails[tail_key] = "".join(map(cell, self._tail(status, marked_by_id)))
+            append(f"<row>{session}{person}{tail}{stamp(marked_at)}</row>")
+        return out
