@@ -20,6 +20,7 @@ from server.auth.actor import Actor
 from server.common.errors import Message
 from server.common.models import utcnow
 from server.i18n.catalogs import N_
+from server.sync.metrics import count_batch
 from server.sync.service import ensure_device
 from server.sync.writes import (
     Outcome,
@@ -128,6 +129,7 @@ async def apply_batch(
         end_batch(db)
         end_marks(db)
     outcomes = Counter(result.outcome.value for _, result in results)
+    count_batch(db.info, zip((queued.kind for queued in batch.writes), results, strict=True))
     await audit_by(
         db,
         actor,
