@@ -6,6 +6,7 @@ them, and so that disabling a user or changing a password ends them at once.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import secrets
 import uuid
@@ -96,7 +97,8 @@ async def authenticate(
     """Check a sign-in, recording the attempt. Raises `SignInRefused` with a reason.
 
     A locked email or address is refused before the password is checked, even a right one;
-    refused-while-locked tries are audited but not counted (they do not lengthen the lock)."""
+    refused-while-locked tries are audited but not counted (they do not lengthen the lock).
+    Commits the session once, before checking the password (see below)."""
     email = email.strip().lower()
     now = now or utcnow()
     remaining = await lock_remaining(db, email=email, ip_address=ip_address, limit=limit, now=now)
@@ -109,16 +111,25 @@ async def authenticate(
         )
         raise SignInRefused(wait_message(remaining))
     user = (await db.exec(select(StaffUser).where(StaffUser.email == email))).first()
-    ok = verify_password(user.password_hash if user else None, password)
+    # The attempt counts as failed until the password is found right, and is committed before
+    # the password is checked: argon2 takes a tenth of a second or more of CPU on purpose, and
+    # must neither hold the database's write lock (SQLite: every other write would wait
+    # behind it) nor block the event loop (it runs in a thread). Attempts made meanwhile, in
+    # parallel, see this one as a failure, so parallel guesses are counted as well.
+    attempt = record_attempt(db, email=email, ip_address=ip_address, now=now, succeeded=False)
+    await db.commit()
+    ok = await asyncio.to_thread(verify_password, user.password_hash if user else None, password)
     ok = ok and user is not None and user.is_active
-    record_attempt(db, email=email, ip_address=ip_address, now=now, succeeded=ok)
+    if ok:
+        attempt.succeeded = True
+        db.add(attempt)
     if not ok or user is None:
         await record_audit(
             db, action="auth.sign_in_failed", ip_address=ip_address, details={"email": email[:254]}
         )
         raise SignInRefused(Message(N_("Wrong email or password.")))
     if needs_rehash(user.password_hash):
-        user.password_hash = hash_password(password)
+        user.password_hash = await asyncio.to_thread(hash_password, password)
     await record_audit(db, action="auth.sign_in", actor_id=user.id, ip_address=ip_address)
     return user
 
