@@ -97,9 +97,9 @@ def wait_message(remaining: timedelta) -> Message:
 
 def record_attempt(
     db: AsyncSession, *, email: str, ip_address: str, now: datetime, succeeded: bool
-) -> SignInAttempt:
-    attempt = SignInAttempt(
-        email=email, ip_address=ip_address[:64], attempted_at=now, succeeded=succeeded
+) -> None:
+    db.add(
+        SignInAttempt(
+            email=email, ip_address=ip_address[:64], attempted_at=now, succeeded=succeeded
+        )
     )
-    db.add(attempt)
-    return attempt

@@ -98,7 +98,8 @@ async def authenticate(
 
     A locked email or address is refused before the password is checked, even a right one;
     refused-while-locked tries are audited but not counted (they do not lengthen the lock).
-    Commits the session once, before checking the password (see below)."""
+    Commits the session once, before checking the password (see below), so parallel tries
+    for one email are each checked against the failures recorded before any of them."""
     email = email.strip().lower()
     now = now or utcnow()
     remaining = await lock_remaining(db, email=email, ip_address=ip_address, limit=limit, now=now)
@@ -111,18 +112,14 @@ async def authenticate(
         )
         raise SignInRefused(wait_message(remaining))
     user = (await db.exec(select(StaffUser).where(StaffUser.email == email))).first()
-    # The attempt counts as failed until the password is found right, and is committed before
-    # the password is checked: argon2 takes a tenth of a second or more of CPU on purpose, and
-    # must neither hold the database's write lock (SQLite: every other write would wait
-    # behind it) nor block the event loop (it runs in a thread). Attempts made meanwhile, in
-    # parallel, see this one as a failure, so parallel guesses are counted as well.
-    attempt = record_attempt(db, email=email, ip_address=ip_address, now=now, succeeded=False)
+    # argon2 takes a tenth of a second or more of CPU on purpose: it must neither hold the
+    # database's write lock meanwhile (SQLite: every other write would wait behind it) nor
+    # block the event loop. So the transaction that only read so far is ended, and the hash
+    # is checked in a thread; the attempt is recorded after, as before.
     await db.commit()
     ok = await asyncio.to_thread(verify_password, user.password_hash if user else None, password)
     ok = ok and user is not None and user.is_active
-    if ok:
-        attempt.succeeded = True
-        db.add(attempt)
+    record_attempt(db, email=email, ip_address=ip_address, now=now, succeeded=ok)
     if not ok or user is None:
         await record_audit(
             db, action="auth.sign_in_failed", ip_address=ip_address, details={"email": email[:254]}
