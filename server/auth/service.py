@@ -10,8 +10,11 @@ import asyncio
 import hashlib
 import secrets
 import uuid
+import weakref
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any, TypeVar
 
 from sqlalchemy import update
 from sqlmodel import col, select
@@ -26,6 +29,8 @@ from server.common.errors import Message, NotFound, ValidationFailed
 from server.common.models import utcnow
 from server.common.vocab import Language
 from server.i18n.catalogs import N_
+
+T = TypeVar("T")
 
 # A session's expiry moves forward on use, at most this often (saves a write per request).
 SESSION_TOUCH_INTERVAL = timedelta(hours=1)
@@ -117,7 +122,7 @@ async def authenticate(
     # block the event loop. So the transaction that only read so far is ended, and the hash
     # is checked in a thread; the attempt is recorded after, as before.
     await db.commit()
-    ok = await asyncio.to_thread(verify_password, user.password_hash if user else None, password)
+    ok = await _checked(verify_password, user.password_hash if user else None, password)
     ok = ok and user is not None and user.is_active
     record_attempt(db, email=email, ip_address=ip_address, now=now, succeeded=ok)
     if not ok or user is None:
@@ -126,9 +131,24 @@ async def authenticate(
         )
         raise SignInRefused(Message(N_("Wrong email or password.")))
     if needs_rehash(user.password_hash):
-        user.password_hash = await asyncio.to_thread(hash_password, password)
+        user.password_hash = await _checked(hash_password, password)
     await record_audit(db, action="auth.sign_in", actor_id=user.id, ip_address=ip_address)
     return user
+
+
+# argon2 uses 64 MiB and several threads a hash: two at a time per process keep a burst of
+# sign-ins (a whole centre at 9 o'clock) from starving the requests already being answered;
+# the others wait their turn here, holding no database lock.
+_HASHING: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = (
+    weakref.WeakKeyDictionary()
+)  # one a loop: a semaphore belongs to the loop it first waited in
+
+
+async def _checked(func: Callable[..., T], *args: Any) -> T:
+    loop = asyncio.get_running_loop()
+    hashing = _HASHING.get(loop) or _HASHING.setdefault(loop, asyncio.Semaphore(2))
+    async with hashing:
+        return await asyncio.to_thread(func, *args)
 
 
 async def start_session(
