@@ -160,6 +160,9 @@ async def seed(database_url: str, users: int, per_roster: int, run: str) -> list
 @dataclass
 class Stats:
     timings: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
+    # (when it ended, how long it took) of every request, and when the last sign-in ended
+    ends: list[tuple[float, float]] = field(default_factory=list)
+    last_sign_in: float = 0.0
     errors: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     examples: list[str] = field(default_factory=list)
 
@@ -186,10 +189,13 @@ async def timed(
     try:
         response: httpx.Response = await call(*args, **kwargs)
     except httpx.HTTPError as exc:
-        stats.timings[kind].append(time.perf_counter() - started)
+        response = None
         stats.error(kind, f"{type(exc).__name__}: {exc}")
-        return None
-    stats.timings[kind].append(time.perf_counter() - started)
+    ended = time.perf_counter()
+    stats.timings[kind].append(ended - started)
+    stats.ends.append((ended, ended - started))
+    if kind == "POST /sign-in":
+        stats.last_sign_in = max(stats.last_sign_in, ended)
     return response
 
 
@@ -204,17 +210,23 @@ async def facilitator_day(
     rng = random.Random(me.email)
     await asyncio.sleep(rng.uniform(0, args.ramp))
     page = await timed(stats, "GET /sign-in", client.get, "/sign-in")
-    if page is None or page.status_code != 200 or not (token := CSRF_FIELD.search(page.text)):
-        stats.error("GET /sign-in", f"status {page and page.status_code}")
+    if page is None:
+        return
+    if page.status_code != 200 or not (token := CSRF_FIELD.search(page.text)):
+        stats.error("GET /sign-in", f"status {page.status_code}")
         return
     form = {"email": me.email, "password": PASSWORD, "_csrf_token": token.group(1)}
     signed = await timed(stats, "POST /sign-in", client.post, "/sign-in", data=form)
-    if signed is None or signed.status_code != 303:
-        stats.error("POST /sign-in", f"status {signed and signed.status_code}")
+    if signed is None:
+        return
+    if signed.status_code != 303:
+        stats.error("POST /sign-in", f"status {signed.status_code}")
         return
     roster = await timed(stats, "GET roster", client.get, f"/sessions/{me.session_id}")
-    if roster is None or roster.status_code != 200:
-        stats.error("GET roster", f"status {roster and roster.status_code}")
+    if roster is None:
+        return
+    if roster.status_code != 200:
+        stats.error("GET roster", f"status {roster.status_code}")
         return
     if roster.text.count('id="roster-row-') != len(me.people):
         stats.error("GET roster", "the roster does not list every enrolled person")
@@ -428,6 +440,20 @@ def start_server(
     raise RuntimeError(f"the server did not answer:\n{log.read_text()[-3000:]}")
 
 
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) of a process and its children (uvicorn's workers), so far."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(stat.parent.name) == pid or int(fields[1]) == pid:
+            total += (int(fields[11]) + int(fields[12])) / tick
+    return total
+
+
 def stop_server(process: subprocess.Popen[bytes]) -> None:
     process.send_signal(signal.SIGINT)  # pyinstrument writes its report on a clean exit
     try:
@@ -478,6 +504,10 @@ def report(stats: Stats, wall: float) -> None:
     for name in sorted(stats.timings):
         line(name, stats.timings[name], stats.errors.get(name, 0))
     line("all", everything, sum(stats.errors.values()))
+    after = [took for ended, took in stats.ends if ended - took > stats.last_sign_in]
+    if after:
+        print("after the last sign-in ended (batches and repeats only):")
+        line("all after sign-ins", after, 0)
     for example in stats.examples:
         print(f"  error: {example}")
 
@@ -578,8 +608,12 @@ def main() -> int:
             f" batch {args.batch}, retry rate {args.retry_rate}, ramp {args.ramp:.0f} s"
         )
         print(f"load average before: {os.getloadavg()}")
+        cpu_before = cpu_seconds(process.pid) if process is not None else 0.0
         stats, sent, wall = asyncio.run(run_load(base_url, facilitators, args))
         print(f"load average after:  {os.getloadavg()}")
+        if process is not None:
+            cpu = cpu_seconds(process.pid) - cpu_before
+            print(f"server CPU: {cpu:.1f} s in {wall:.0f} s ({cpu / wall:.2f} cores busy)")
         if process is not None:
             stop_server(process)
             process = None
