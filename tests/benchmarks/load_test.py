@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
 import platform
 import random
@@ -180,6 +181,8 @@ class Sent:
     applied: dict[uuid.UUID, tuple[uuid.UUID, uuid.UUID, str, int]] = field(default_factory=dict)
     unanswered: set[uuid.UUID] = field(default_factory=set)
     duplicates_answered: int = 0
+    # every first send's writes, by key, answered or not
+    pending: dict[uuid.UUID, tuple[uuid.UUID, uuid.UUID, str, int]] = field(default_factory=dict)
 
 
 async def timed(
@@ -281,6 +284,10 @@ async def send_batch(
         stats, kind, client.post, "/api/sync/batch", json=body, headers={"X-Razem-Device": device}
     )
     keys = [uuid.UUID(w["key"]) for w in writes]
+    if not repeat:
+        for key, write in zip(keys, writes, strict=True):
+            person = uuid.UUID(write["payload"]["person_id"])
+            sent.pending[key] = (me.session_id, person, status, round_no)
     if response is None or response.status_code != 200:
         if response is not None:
             stats.error(kind, f"status {response.status_code}: {response.text[:200]}")
@@ -354,10 +361,16 @@ async def check_database(
     finally:
         await engine.dispose()
 
-    # The last write answered `applied` for each (session, person), and how many were applied.
+    # A batch whose answer never came may have been applied (a phone would send it again and
+    # be told `duplicate`): its writes count as applied when their keys are stored so.
+    applied = dict(sent.applied)
+    for key in sent.unanswered:
+        if keys.get(key) == "applied":
+            applied[key] = sent.pending[key]
+    # The last write applied for each (session, person), and how many were applied.
     last: dict[tuple[uuid.UUID, uuid.UUID], tuple[int, uuid.UUID, str]] = {}
     applied_per_pair: dict[tuple[uuid.UUID, uuid.UUID], int] = defaultdict(int)
-    for key, (session_id, person_id, status, round_no) in sent.applied.items():
+    for key, (session_id, person_id, status, round_no) in applied.items():
         pair = (session_id, person_id)
         applied_per_pair[pair] += 1
         if pair not in last or round_no > last[pair][0]:
@@ -384,6 +397,7 @@ async def check_database(
         "writes answered applied": len(sent.applied),
         "repeats answered duplicate": sent.duplicates_answered,
         "writes without an answer": len(sent.unanswered),
+        "of those, stored as applied": len(applied) - len(sent.applied),
         "applied keys in the database": len(keys),
         "marks in the database": len(marks),
         "lost (applied, key missing)": len(lost_keys),
@@ -512,6 +526,25 @@ def report(stats: Stats, wall: float) -> None:
         print(f"  error: {example}")
 
 
+def server_side(log: Path) -> None:
+    """The server's own durations (its JSON access lines): without the network and the load
+    generator's own waiting."""
+    by_route: dict[str, list[float]] = defaultdict(list)
+    for line in log.read_text(encoding="utf-8", errors="replace").splitlines():
+        if '"razem.access"' in line:
+            entry = json.loads(line)
+            if entry["route"] != "/healthz":
+                by_route[f"{entry['method']} {entry['route']}"].append(entry["duration_ms"] / 1000)
+    print("server-side durations (its access log):")
+    everything = [t for times in by_route.values() for t in times]
+    for name in sorted(by_route):
+        p = [percentile(by_route[name], q) * 1000 for q in (0.5, 0.95, 0.99, 1.0)]
+        print(f"  {name[:40]:<40}{len(by_route[name]):>7}" + "".join(f"{v:>9.1f}" for v in p))
+    if everything:
+        p = [percentile(everything, q) * 1000 for q in (0.5, 0.95, 0.99, 1.0)]
+        print(f"  {'all':<40}{len(everything):>7}" + "".join(f"{v:>9.1f}" for v in p))
+
+
 async def run_load(
     base_url: str, facilitators: list[Facilitator], args: argparse.Namespace
 ) -> tuple[Stats, Sent, float]:
@@ -609,11 +642,14 @@ def main() -> int:
         )
         print(f"load average before: {os.getloadavg()}")
         cpu_before = cpu_seconds(process.pid) if process is not None else 0.0
+        own_before = time.process_time()
         stats, sent, wall = asyncio.run(run_load(base_url, facilitators, args))
         print(f"load average after:  {os.getloadavg()}")
         if process is not None:
             cpu = cpu_seconds(process.pid) - cpu_before
             print(f"server CPU: {cpu:.1f} s in {wall:.0f} s ({cpu / wall:.2f} cores busy)")
+        own = time.process_time() - own_before
+        print(f"load generator CPU: {own:.1f} s ({own / wall:.2f} cores busy)")
         if process is not None:
             stop_server(process)
             process = None
@@ -623,6 +659,7 @@ def main() -> int:
         for name, value in checks.items():
             print(f"  {name}: {value}")
         if log is not None:
+            server_side(log)
             print(f"server log: {log}")
         bad = sum(stats.errors.values()) + sum(
             value for name, value in checks.items() if name.startswith(PROBLEMS)
