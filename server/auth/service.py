@@ -136,7 +136,7 @@ async def authenticate(
     return user
 
 
-# argon2 uses 64 MiB and several threads a hash: two at a time per process keep a burst of
+# argon2 uses 64 MiB and four threads a hash: one at a time per process keeps a burst of
 # sign-ins (a whole centre at 9 o'clock) from starving the requests already being answered;
 # the others wait their turn here, holding no database lock.
 _HASHING: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = (
@@ -146,7 +146,7 @@ _HASHING: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore
 
 async def _checked(func: Callable[..., T], *args: Any) -> T:
     loop = asyncio.get_running_loop()
-    hashing = _HASHING.get(loop) or _HASHING.setdefault(loop, asyncio.Semaphore(2))
+    hashing = _HASHING.get(loop) or _HASHING.setdefault(loop, asyncio.Semaphore(1))
     async with hashing:
         return await asyncio.to_thread(func, *args)
 

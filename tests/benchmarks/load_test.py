@@ -11,8 +11,9 @@
         --database-url postgresql://postgres@127.0.0.1:5432/razem --cafile deploy/local/ca.pem
 
 Options: --users 300 --duration 120 --interval 10 --batch 40 --retry-rate 0.1 --ramp 10
---workers 1 (uvicorn workers of a server started here), --profile FILE.html (the started server
-runs under pyinstrument), --insecure (no TLS verification), --keep (keep the database).
+--workers 1 (uvicorn workers of a server started here), --profile FILE.html|FILE.txt (the
+started server runs under pyinstrument), --insecure (no TLS verification), --keep (keep the
+database).
 
 Each simulated facilitator has an account of their own (seeded directly into the database,
 with one password hash computed once), an activity, today's session and 40 enrolled people.
@@ -435,7 +436,8 @@ def start_server(
     command = [sys.executable, "-m", "server.cli", "serve", "--port", str(port)]
     command += ["--workers", str(args.workers)]
     if args.profile:
-        command = [sys.executable, "-m", "pyinstrument", "--async-mode", "enabled", "-r", "html",
+        renderer = "html" if args.profile.suffix == ".html" else "text"
+        command = [sys.executable, "-m", "pyinstrument", "-r", renderer,
                    "-o", str(args.profile), "-m", "server.cli", *command[3:]]  # fmt: skip
     with log.open("wb") as out:
         process = subprocess.Popen(command, env=env, stdout=out, stderr=subprocess.STDOUT)
