@@ -113,6 +113,7 @@ async def seed(database_url: str, users: int, per_roster: int, run: str) -> list
     password_hash = hash_password(PASSWORD)  # once: argon2 is slow on purpose
     rows: dict[Any, list[dict[str, Any]]] = defaultdict(list)
     facilitators = []
+    codes: set[str] = set()
     for i in range(users):
         user = StaffUser(
             email=f"load-{run}-{i:04d}@example.org",
@@ -133,8 +134,11 @@ async def seed(database_url: str, users: int, per_roster: int, run: str) -> list
         people = []
         for j in range(per_roster):
             given, family = f"Given{j:02d}", f"Family{i:04d}"
+            while (code := make_person_code()) in codes:  # 12,000 random codes may meet
+                pass
+            codes.add(code)
             person = Person(
-                code=make_person_code(),
+                code=code,
                 given_name=given,
                 family_name=family,
                 search_name=search_key(given, family),
