@@ -387,6 +387,7 @@ async def check_database(
         by_pair[(session_id, person_id)].append((str(getattr(status, "value", status)), key))
     lost_keys = [key for key in sent.applied if key not in keys]
     not_applied = [key for key in sent.applied if keys.get(key, "applied") != "applied"]
+    superseded = [key for key in sent.unanswered if keys.get(key) == "superseded"]
     unknown_keys = [key for key in keys if key not in sent.applied and key not in sent.unanswered]
     wrong_marks = 0
     missing_marks = 0
@@ -397,12 +398,19 @@ async def check_database(
         elif found != [(status, key)]:
             wrong_marks += 1
     duplicated_marks = sum(1 for rows in by_pair.values() if len(rows) > 1)
+    # A write stored as `superseded` (a timed-out batch applied after the next round's) keeps
+    # its losing value in the history as well.
+    for key in sent.unanswered:
+        if keys.get(key) == "superseded":
+            session_id, person_id, _status, _round = sent.pending[key]
+            applied_per_pair[(session_id, person_id)] += 1
     history_off = sum(1 for pair, n in applied_per_pair.items() if history.get(pair, 0) != n - 1)
     return {
         "writes answered applied": len(sent.applied),
         "repeats answered duplicate": sent.duplicates_answered,
         "writes without an answer": len(sent.unanswered),
         "of those, stored as applied": len(applied) - len(sent.applied),
+        "of those, stored as superseded": len(superseded),
         "applied keys in the database": len(keys),
         "marks in the database": len(marks),
         "lost (applied, key missing)": len(lost_keys),
