@@ -6,11 +6,20 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 
-if [ ! -x /usr/bin/chromium ]; then
+# Debian packages: Chromium (browser tests); Caddy, certutil and the PostgreSQL client tools
+# (tests/deploy: the local cluster's HTTPS proxy, the phone's trusted local CA, pg_dump and
+# pg_restore of the runbook's backup).
+missing=""
+[ -x /usr/bin/chromium ] || missing="$missing chromium"
+command -v caddy >/dev/null || missing="$missing caddy"
+command -v certutil >/dev/null || missing="$missing libnss3-tools"
+command -v pg_restore >/dev/null || missing="$missing postgresql-client"
+if [ -n "$missing" ]; then
   sudo=""
   [ "$(id -u)" -ne 0 ] && sudo="sudo"
   $sudo env DEBIAN_FRONTEND=noninteractive apt-get update -q
-  $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium
+  # shellcheck disable=SC2086
+  $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q $missing
 fi
 scripts/install.sh --dev
 

@@ -13,6 +13,7 @@ from litestar.config.csrf import CSRFConfig
 from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.openapi.config import OpenAPIConfig
+from litestar.openapi.plugins import JsonRenderPlugin, YamlRenderPlugin
 from litestar.plugins.htmx import HTMXPlugin
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
@@ -29,6 +30,7 @@ from server.audit.routes import AuditPages
 from server.auth.account_routes import AccountPages
 from server.auth.routes import AuthController
 from server.auth.staff_routes import StaffAdmin
+from server.common.memory import settle_after_startup
 from server.coordination.routes import CoordinationPages
 from server.imports.routes import ImportPages
 from server.jobs import start_scheduler
@@ -54,7 +56,7 @@ from server.web.appstate import AppState
 from server.web.deps import provide_app_state, provide_db, provide_translator
 from server.web.errors import EXCEPTION_HANDLERS
 from server.web.faults import FaultInjectionMiddleware
-from server.web.input import refuse_unreadable_input
+from server.web.input import ReadableMultipart, refuse_unreadable_input
 from server.web.middleware import SessionAuthMiddleware
 from server.web.observe import ObserveRequests
 from server.web.openapi import StrictStructSchemaPlugin
@@ -73,10 +75,19 @@ CSRF_HEADER = "x-csrftoken"
 
 
 def _middleware(settings: Settings) -> list[Any]:
-    middleware: list[Any] = [SessionAuthMiddleware()]
+    # The last one wraps the CSRF middleware directly (Litestar puts it inside these).
+    middleware: list[Any] = [SessionAuthMiddleware(), ReadableMultipart()]
     if settings.faults_file is not None:
         middleware.insert(0, FaultInjectionMiddleware(settings.faults_file))
     return middleware
+
+
+def create_served_app() -> Litestar:
+    """The app as `razem serve` runs it (uvicorn's factory): garbage collection settled for
+    the process's life once it has started (server/common/memory.py)."""
+    app = create_app()
+    app.on_startup.append(settle_after_startup)
+    return app
 
 
 def create_app(settings: Settings | None = None) -> Litestar:
@@ -159,6 +170,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
             version=__version__,
             path="/api/schema",
             description=API_DESCRIPTION,
+            # The schema as JSON (also at /api/schema) and YAML only: the interactive viewers
+            # (Swagger UI, ReDoc…) load scripts from CDNs, which the CSP refuses and which
+            # would be third-party code run on the app's origin.
+            render_plugins=[JsonRenderPlugin(), YamlRenderPlugin()],
         ),
         # The schema describes the JSON API only (the sync API, /healthz): pages opt out.
         include_in_schema=False,

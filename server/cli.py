@@ -1,4 +1,4 @@
-"""The `razem` command: serve, scheduler, demo, db upgrade, user create."""
+"""The `razem` command: serve, scheduler, demo, db upgrade, db backup, user create."""
 
 from __future__ import annotations
 
@@ -58,12 +58,13 @@ def _run_server(settings: Settings, host: str, port: int, workers: int) -> None:
     import uvicorn
 
     uvicorn.run(
-        "server.app:create_app",
+        "server.app:create_served_app",
         factory=True,
         host=host,
         port=port,
         workers=workers,
         proxy_headers=True,
+        forwarded_allow_ips=get_settings().trusted_proxies,
         log_level="info",
         log_config=log_config(settings),
         access_log=False,  # the app writes its own access line (server/web/observe.py)
@@ -109,6 +110,31 @@ def cmd_db_upgrade(args: argparse.Namespace) -> int:
     settings = _settings()
     upgrade(settings.database_url, args.revision)
     print(f"razem: database upgraded to {args.revision}")
+    return 0
+
+
+def cmd_db_backup(_args: argparse.Namespace) -> int:
+    """The nightly job's SQLite backup, now (before an upgrade, say): an online, checked copy
+    into the backup folder, rotated with the others."""
+    from datetime import UTC, datetime
+
+    from server.jobs.backup import BackupFailed, back_up, sqlite_path
+
+    settings = _settings()
+    source = sqlite_path(settings.database_url)
+    if source is None or settings.backup_dir is None:
+        print(
+            "razem: `razem db backup` copies a SQLite database; back PostgreSQL up with "
+            "pg_dump (deploy/README.md).",
+            file=sys.stderr,
+        )
+        return 2
+    try:
+        result = back_up(source, settings.backup_dir, settings.backups_keep, datetime.now(UTC))
+    except BackupFailed as exc:
+        print(f"razem: backup failed: {exc}", file=sys.stderr)
+        return 1
+    print(f"razem: backup {settings.backup_dir / result.file} ({result.bytes} bytes)")
     return 0
 
 
@@ -231,6 +257,10 @@ def build_parser() -> argparse.ArgumentParser:
     db_upgrade = db_sub.add_parser("upgrade", help="apply migrations (Alembic)")
     db_upgrade.add_argument("--revision", default="head")
     db_upgrade.set_defaults(func=cmd_db_upgrade)
+    db_backup = db_sub.add_parser(
+        "backup", help="SQLite: a checked copy into the backup folder now (as the nightly job)"
+    )
+    db_backup.set_defaults(func=cmd_db_backup)
 
     user = sub.add_parser("user", help="staff accounts")
     user_sub = user.add_subparsers(dest="user_command", required=True)

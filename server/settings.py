@@ -56,6 +56,10 @@ class Settings(BaseSettings):
     # /metrics answers a request with `Authorization: Bearer <this>`; unset, it answers only
     # requests made directly on the loopback interface, not through a proxy (decision 0018).
     metrics_token: str = ""
+    # Addresses (or networks, comma-separated) of the reverse proxies whose X-Forwarded-For and
+    # X-Forwarded-Proto are believed; "*" trusts any. Others' are ignored: the client address is
+    # then the connection's own (sign-in limits per address, audit entries).
+    trusted_proxies: str = "127.0.0.1"
     # Sessions are generated from each activity's weekly schedule this many days ahead.
     sessions_ahead_days: int = Field(default=56, ge=7, le=366)
     # Personal data of people with no activity (registration, enrolment, mark, assessment) for

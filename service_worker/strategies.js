@@ -19,8 +19,9 @@
     {
       pattern: new RegExp("^/sessions/(" + UUID + ")/(marks|close|details|newcomer|add|check-in|lesson)$"),
       route: function (m) {
+        var back = m[2] === "lesson" || m[2] === "check-in" ? "/" + m[2] : "";
         return { action: m[2], kind: SESSION_KINDS[m[2]], base: { session_id: m[1] },
-          back: "/sessions/" + m[1] + (m[2] === "lesson" ? "/lesson" : "") };
+          back: "/sessions/" + m[1] + back };
       },
     },
     {
@@ -136,10 +137,10 @@
         if (response.status < 500 && response.status !== 401 && response.status !== 403) return response;
       } catch (error) { /* offline or too slow: queue it (the key makes a late arrival harmless) */ }
     }
-    if (!userId || match.action === "check-in" && !write.payload.person_id) {
-      // A card code is looked up by the server: it cannot wait in the queue.
-      return new Response("", { status: 503 });
-    }
+    if (!userId) return new Response("", { status: 503 });
+    // A check-in by a card code the phone could not find in its list is queued all the same:
+    // the server looks the code up when the write arrives (a code it does not know is refused
+    // into "needs attention", never dropped).
     await Store.add(write);
     notify({ type: "queued", key: write.key });
     Sync.flush().then(afterFlush).catch(function () {});

@@ -14,6 +14,7 @@ import psycopg
 import pytest
 from litestar import Litestar
 from litestar.testing import TestClient
+from playwright.sync_api import Playwright, sync_playwright
 from sqlalchemy.engine import make_url
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -21,6 +22,7 @@ from server.app import create_app
 from server.db import create_engine, create_session_maker
 from server.migrations.runner import upgrade
 from server.settings import Settings, normalise_database_url
+from tests.audit_watch import AuditWatch
 
 POSTGRES_URL = os.environ.get("RAZEM_TEST_POSTGRES_URL", "")
 TEST_SECRET = secrets.token_urlsafe(40)
@@ -39,6 +41,14 @@ def _pg_url_for(database: str) -> str:
 def _pg_execute(sql: str) -> None:
     with psycopg.connect(_pg_admin_conninfo(), autocommit=True) as conn:
         conn.execute(sql)  # type: ignore[arg-type]
+
+
+@pytest.fixture(scope="session")
+def playwright() -> Iterator[Playwright]:
+    """One Playwright for the whole run (tests/browser and tests/deploy): its sync API allows
+    one at a time in a thread."""
+    with sync_playwright() as p:
+        yield p
 
 
 @pytest.fixture(scope="session")
@@ -94,8 +104,17 @@ def settings(database_url: str, tmp_path: Path) -> Settings:
 
 
 @pytest.fixture
-def app(settings: Settings) -> Litestar:
-    return create_app(settings)
+def app(settings: Settings, database_url: str) -> Iterator[Litestar]:
+    """The app on the test's database. On SQLite every transaction it commits is watched:
+    one that writes records without an audit entry fails the test (tests/audit_watch.py)."""
+    app = create_app(settings)
+    watch = AuditWatch()
+    if database_url.startswith("sqlite"):
+        watch.install(app.state.razem.engine.sync_engine)
+    yield app
+    assert not watch.violations, (
+        f"committed without an audit entry (tables written): {watch.violations}"
+    )
 
 
 @pytest.fixture

@@ -23,12 +23,12 @@ from server.common.validation import parse_form
 from server.i18n.catalogs import N_
 from server.people.models import Person
 from server.people.schemas import NewPerson
-from server.people.service import find_by_code, find_similar, get_person, search_people
+from server.people.service import find_similar, get_person, search_people
 from server.sync.writes import was_applied
 from server.web.deps import provide_actor
 from server.web.forms import form_data, is_htmx
 from server.web.guards import signed_in
-from server.web.writes import parse_uuid, submit_write
+from server.web.writes import form_payload, parse_uuid, submit_write
 
 NEWCOMER_FIELDS = (
     "person_id",
@@ -183,24 +183,20 @@ class ArrivalPages(Controller):
     ) -> Response:
         await get_session(db, actor, session_id)
         form = await form_data(request)
-        scope = people_visible_to(actor)
-        person: Person | None = None
-        if form.get("code"):
-            person = await find_by_code(db, str(form["code"]), scope=scope)
-        elif (person_id := parse_uuid(form.get("person_id"))) is not None:
-            person = await get_person(db, person_id, scope=scope)
-        outcome: dict[str, Any]
-        if person is None:
-            outcome = {"error": Message(N_("No one with this card code is on your lists."))}
-        else:
-            payload = {"session_id": str(session_id), "person_id": str(person.id)}
-            result = await submit_write(request, db, actor, form, "attendance.check_in", payload)
-            error = next(iter(result.errors.values()), None)
-            outcome = {
-                "person": person,
-                "already": bool(result.result.get("already")),
-                "error": error,
-            }
+        # The same payload the service worker queues when the post cannot reach the server:
+        # the card code (looked up by the write's handler) or the person found on the phone.
+        payload = form_payload(
+            {name: form.get(name, "") for name in ("code", "person_id")},
+            session_id=str(session_id),
+        )
+        result = await submit_write(request, db, actor, form, "attendance.check_in", payload)
+        outcome: dict[str, Any] = {"error": next(iter(result.errors.values()), None)}
+        person_id = parse_uuid(result.result.get("person_id"))
+        if not result.refused and person_id is not None:
+            person = await get_person(db, person_id, scope=people_visible_to(actor))
+            outcome.update(person=person, already=bool(result.result.get("already")))
+        elif outcome["error"] is None:
+            outcome["error"] = Message(N_("No one with this card code is on your lists."))
         roster = await list_roster(db, actor, session_id)
         context = {"roster": roster, "q": "", "found": [], "checked": set(), "outcome": outcome}
         if is_htmx(request):

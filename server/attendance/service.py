@@ -188,7 +188,15 @@ async def _merge_deferred(
 ) -> tuple[MarkValues, bool]:
     """Merge into the batch's rows, written when the batch ends."""
     pair = (incoming.session_id, incoming.person_id)
-    mark = await current_row(db, cache, pair)
+    if pair not in cache.marks:
+        await current_row(db, cache, pair)  # read once into the cache
+    return merge_cached(cache, incoming)
+
+
+def merge_cached(cache: MarkCache, incoming: MarkRow) -> tuple[MarkValues, bool]:
+    """Merge into the batch's rows when the pair's current mark is in the cache already."""
+    pair = (incoming.session_id, incoming.person_id)
+    mark = cache.marks[pair]
     if mark is None:
         cache.marks[pair] = incoming
         return incoming, False
@@ -196,6 +204,74 @@ async def _merge_deferred(
     mark.changed = True
     cache.history.append(history)
     return mark, superseded
+
+
+def new_mark(
+    actor: Actor,
+    data: MarkInput,
+    *,
+    now: datetime,
+    marked_at: datetime | None,
+    idempotency_key: uuid.UUID | None,
+    mark_id: uuid.UUID | None = None,
+) -> MarkRow:
+    """The incoming value of a mark, before it is merged."""
+    return MarkRow(
+        id=mark_id or new_id(),
+        session_id=data.session_id,
+        person_id=data.person_id,
+        status=data.status,
+        quantity=data.quantity,
+        marked_by_id=actor.user_id,
+        marked_at=min(marked_at or now, now),
+        device_id=actor.device_id,
+        recorded_at=now,
+        idempotency_key=idempotency_key,
+    )
+
+
+def mark_audit_details(data: MarkInput, superseded: bool) -> dict[str, Any]:
+    """What the audit entry of a mark says changed."""
+    return {
+        "person_id": str(data.person_id),
+        "status": data.status.value,
+        "superseded": superseded,
+    }
+
+
+def record_cached_mark(
+    cache: MarkCache,
+    actor: Actor,
+    data: MarkInput,
+    *,
+    now: datetime,
+    marked_at: datetime | None,
+    idempotency_key: uuid.UUID | None,
+    mark_id: uuid.UUID | None = None,
+) -> tuple[MarkOutcome, dict[str, Any]] | None:
+    """`record_mark` for a batch whose cache holds everything the mark needs (the session's
+    activity, the enrolment, the current mark), with no query and no await. Returns the
+    outcome and the audit details, or None when something is not in the cache or the mark
+    would be refused: then `record_mark` decides (and says why)."""
+    activity = cache.activities.get(data.session_id)
+    if (
+        activity is None
+        or not cache.deferring
+        or (data.session_id, data.person_id) not in cache.marks
+        or (activity.id, data.person_id) not in cache.enrolled
+    ):
+        return None
+    try:
+        _check_status(activity, data)
+    except ValidationFailed:
+        return None
+    incoming = new_mark(
+        actor, data, now=now, marked_at=marked_at, idempotency_key=idempotency_key,
+        mark_id=mark_id,
+    )  # fmt: skip
+    mark, superseded = merge_cached(cache, incoming)
+    outcome = MarkOutcome(mark_id=mark.id, status=mark.status, superseded=superseded)
+    return outcome, mark_audit_details(data, superseded)
 
 
 async def record_mark(
@@ -215,18 +291,8 @@ async def record_mark(
     _check_status(activity, data)
     if not await _is_enrolled(db, activity.id, data.person_id):
         raise ValidationFailed({"person_id": Message(N_("This person is not enrolled here."))})
-    now = utcnow()
-    incoming = MarkRow(
-        id=new_id(),
-        session_id=data.session_id,
-        person_id=data.person_id,
-        status=data.status,
-        quantity=data.quantity,
-        marked_by_id=actor.user_id,
-        marked_at=min(marked_at or now, now),
-        device_id=actor.device_id,
-        recorded_at=now,
-        idempotency_key=idempotency_key,
+    incoming = new_mark(
+        actor, data, now=utcnow(), marked_at=marked_at, idempotency_key=idempotency_key
     )
     deferred = deferred_marks(db)
     if deferred is not None:
@@ -239,11 +305,7 @@ async def record_mark(
         "attendance.mark",
         entity_type="session",
         entity_id=str(data.session_id),
-        details={
-            "person_id": str(data.person_id),
-            "status": data.status.value,
-            "superseded": superseded,
-        },
+        details=mark_audit_details(data, superseded),
     )
     return MarkOutcome(mark_id=mark.id, status=mark.status, superseded=superseded)
 

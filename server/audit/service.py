@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -33,9 +34,39 @@ async def record_audit(
     entity_id: str = "",
     details: dict[str, Any] | None = None,
 ) -> None:
-    row: dict[str, Any] = {
-        "id": new_id(),
-        "at": utcnow(),
+    row = audit_row(
+        action=action,
+        actor_id=actor_id,
+        device_id=device_id,
+        ip_address=ip_address,
+        entity_type=entity_type,
+        entity_id=entity_id,
+        details=details,
+        at=utcnow(),
+    )
+    collected: list[dict[str, Any]] | None = db.info.get(AUDIT_ROWS)
+    if collected is not None:
+        collected.append(row)
+    else:
+        db.add(AuditEntry(**row))
+
+
+def audit_row(
+    *,
+    action: str,
+    actor_id: uuid.UUID | None,
+    device_id: uuid.UUID | None,
+    ip_address: str,
+    entity_type: str,
+    entity_id: str,
+    details: dict[str, Any] | None,
+    at: datetime,
+    entry_id: uuid.UUID | None = None,
+) -> dict[str, Any]:
+    """The columns of one audit entry."""
+    return {
+        "id": entry_id or new_id(),
+        "at": at,
         "action": action,
         "actor_id": actor_id,
         "device_id": device_id,
@@ -44,11 +75,6 @@ async def record_audit(
         "entity_id": entity_id,
         "details": details or {},
     }
-    collected: list[dict[str, Any]] | None = db.info.get(AUDIT_ROWS)
-    if collected is not None:
-        collected.append(row)
-    else:
-        db.add(AuditEntry(**row))
 
 
 async def audit_by(

@@ -7,6 +7,11 @@ minutes), up to `max_lock`. A successful sign-in starts the count again. One add
 treated the same way across all emails, with `address_factor` times the failures allowed, over
 the last hour only, and a success does not reset it (else one valid account would unlock an
 attacker's address).
+
+An address from which the email signed in successfully in the last `known_address` days (the
+centre's Wi-Fi, the person's home) counts only its own failures towards the email's lock:
+someone failing on purpose elsewhere, to keep a colleague locked out, does not lock them out
+there (OWASP's "known device" idea, by address rather than by cookie).
 """
 
 from __future__ import annotations
@@ -15,7 +20,7 @@ import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func
+from sqlalchemy import delete, func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -34,6 +39,7 @@ class SignInLimit:
     memory: timedelta = timedelta(hours=24)  # failures older than this are forgotten
     address_factor: int = 4
     address_memory: timedelta = timedelta(hours=1)
+    known_address: timedelta = timedelta(days=30)
 
     def lock_after(self, failures: int, *, allowed: int) -> timedelta:
         """How long `failures` recent failures lock out, when `allowed` come free."""
@@ -68,6 +74,16 @@ async def _last_success(db: AsyncSession, email: str) -> datetime | None:
     return last
 
 
+async def _known_address(db: AsyncSession, email: str, ip_address: str, *, after: datetime) -> bool:
+    query = select(SignInAttempt.id).where(
+        SignInAttempt.email == email,
+        SignInAttempt.ip_address == ip_address,
+        col(SignInAttempt.succeeded).is_(True),
+        SignInAttempt.attempted_at > after,
+    )
+    return (await db.exec(query.limit(1))).first() is not None
+
+
 async def lock_remaining(
     db: AsyncSession, *, email: str, ip_address: str, limit: SignInLimit, now: datetime
 ) -> timedelta:
@@ -77,7 +93,10 @@ async def lock_remaining(
     if last_success is not None and last_success > after:
         after = last_success
     remaining = _NO_LOCK
-    failures, last = await _failures(db, after=after, email=email)
+    known = await _known_address(db, email, ip_address, after=now - limit.known_address)
+    failures, last = await _failures(
+        db, after=after, email=email, ip_address=ip_address if known else None
+    )
     if last is not None:
         lock = limit.lock_after(failures, allowed=limit.max_failures)
         remaining = max(remaining, last + lock - now)
@@ -103,3 +122,29 @@ def record_attempt(
             email=email, ip_address=ip_address[:64], attempted_at=now, succeeded=succeeded
         )
     )
+
+
+# Attempts are kept only as long as the lockout reads them, with a margin: they hold staff
+# emails and addresses (failed sign-ins are also in the audit trail, which is kept). Successes
+# are kept as long as they make an address known (SignInLimit.known_address).
+KEEP_ATTEMPTS = timedelta(days=7)
+KEEP_SUCCESSES = SignInLimit().known_address
+
+
+async def delete_attempts_before(
+    db: AsyncSession, failed_before: datetime, succeeded_before: datetime
+) -> int:
+    """Delete failed attempts made before `failed_before` and successful ones made before
+    `succeeded_before`; returns how many."""
+    failed = await db.exec(
+        delete(SignInAttempt).where(
+            col(SignInAttempt.succeeded).is_(False), col(SignInAttempt.attempted_at) < failed_before
+        )
+    )
+    succeeded = await db.exec(
+        delete(SignInAttempt).where(
+            col(SignInAttempt.succeeded).is_(True),
+            col(SignInAttempt.attempted_at) < succeeded_before,
+        )
+    )
+    return int(failed.rowcount or 0) + int(succeeded.rowcount or 0)

@@ -12,6 +12,7 @@ from zxcvbn import zxcvbn
 
 from server.common.errors import Message
 from server.i18n.catalogs import N_
+from server.people.names import has_cyrillic, transliterate
 
 _hasher = PasswordHasher()
 
@@ -58,14 +59,38 @@ def _user_inputs(values: Iterable[str]) -> list[str]:
     return words
 
 
+# zxcvbn's dictionaries are English. What staff here would try first in Polish and Ukrainian
+# (written as they type it, and transliterated): the words for password, places, greetings,
+# slogans, pet names and common first names, and the app's own name.
+LOCAL_WORDS = (
+    "haslo", "hasło", "haselko", "пароль", "parol", "razem", "разом", "centrum", "integracja",
+    "polska", "polsko", "krakow", "kraków", "krakowa", "warszawa", "wroclaw", "gdansk", "wawel",
+    "wisla", "wisła", "ukraina", "україна", "ukraine", "ukrayina", "ukraini", "україні",
+    "kyiv", "kiev", "київ", "kyjiw", "lviv", "львів", "lwow", "kharkiv", "харків", "odesa",
+    "одеса", "dnipro", "дніпро", "slava", "слава", "heroyam", "героям", "svoboda", "свобода",
+    "wolnosc", "wolność", "myr", "мир", "pokoj", "kochanie", "kocham", "кохаю", "kohayu",
+    "lubie", "lubię", "witaj", "czesc", "cześć", "привіт", "pryvit", "dziekuje", "дякую",
+    "dyakuyu", "sonechko", "сонечко", "kotek", "kotik", "котик", "misiek", "myszka", "zabka",
+    "słonko", "slonko", "skarb", "sobaka", "собака", "pies", "mama", "мама", "tata", "тато",
+    "anna", "ania", "kasia", "tomek", "marek", "piotr", "olena", "оксана", "oksana", "natalia",
+    "наталія", "iryna", "ірина", "andrii", "андрій", "taras", "тарас", "bogdan", "богдан",
+    "jesien", "zima", "wiosna", "lato", "osin", "зима", "весна", "літо",
+)  # fmt: skip
+
+
 def password_weakness(password: str, *, user_inputs: Iterable[str] = ()) -> Message | None:
-    """Why a new password is refused (too short, too guessable), or None if it is good."""
+    """Why a new password is refused (too short, too guessable), or None if it is good. A
+    password with Cyrillic letters is also judged in its Latin transliteration (zxcvbn counts
+    each Cyrillic letter as a random symbol, which would overrate "Слава2022")."""
     if len(password) < MIN_PASSWORD_LENGTH:
         return Message(
             N_("Too short: at least %(min_length)s characters."),
             {"min_length": MIN_PASSWORD_LENGTH},
         )
-    estimate = zxcvbn(password[:_ESTIMATED_CHARACTERS], user_inputs=_user_inputs(user_inputs))
-    if int(estimate["score"]) < MIN_PASSWORD_SCORE:
+    words = [*_user_inputs(user_inputs), *LOCAL_WORDS]
+    candidates = {password[:_ESTIMATED_CHARACTERS]}
+    if has_cyrillic(password):
+        candidates.add(transliterate(password.lower())[:_ESTIMATED_CHARACTERS])
+    if min(int(zxcvbn(c, user_inputs=words)["score"]) for c in candidates) < MIN_PASSWORD_SCORE:
         return Message(WEAK_PASSWORD)
     return None

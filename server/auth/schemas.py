@@ -8,6 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from server.auth.models import Role
 from server.auth.passwords import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
+from server.common.validation import SingleLine
 from server.common.vocab import Language
 from server.i18n.catalogs import N_
 
@@ -33,7 +34,7 @@ class StaffUserCreate(BaseModel):
     model_config = ConfigDict(str_strip_whitespace=True)
 
     email: str = Field(min_length=1, max_length=254)
-    display_name: str = Field(min_length=1, max_length=120)
+    display_name: SingleLine = Field(min_length=1, max_length=120)
     role: Role
     password: str = Field(min_length=MIN_PASSWORD_LENGTH, max_length=MAX_PASSWORD_LENGTH)
     language: Language | None = None

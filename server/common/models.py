@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import os
 import uuid
 from datetime import UTC, datetime
 from typing import Any
@@ -16,6 +17,38 @@ import server.common.metadata  # noqa: F401  (the naming convention, before any 
 def new_id() -> uuid.UUID:
     """A new primary key. Devices make their own ids the same way (`crypto.randomUUID()`)."""
     return uuid.uuid4()
+
+
+_VERSION_4 = 0x4 << 76 | 0x2 << 62  # what uuid.UUID(version=4) sets: version and variant
+_KEEP = ~(0xF000 << 64 | 0xC000 << 48)
+_SAFETY = uuid.SafeUUID.unknown
+
+
+class IdSource:
+    """New ids for many rows at once (a batch's marks and audit entries): the same version 4
+    UUIDs as `new_id`, from one read of the system's random source per `chunk` ids, and made
+    without `UUID.__init__`'s checks (a few times faster than `uuid4()` each)."""
+
+    def __init__(self, chunk: int = 256) -> None:
+        self._chunk = chunk
+        self._ready: list[uuid.UUID] = []
+
+    def __call__(self) -> uuid.UUID:
+        if not self._ready:
+            self._ready = _random_ids(self._chunk)
+        return self._ready.pop()
+
+
+def _random_ids(count: int) -> list[uuid.UUID]:
+    raw = os.urandom(16 * count)
+    ids = []
+    make, assign = object.__new__, object.__setattr__
+    for start in range(0, 16 * count, 16):
+        made = make(uuid.UUID)
+        assign(made, "int", int.from_bytes(raw[start : start + 16]) & _KEEP | _VERSION_4)
+        assign(made, "is_safe", _SAFETY)
+        ids.append(made)
+    return ids
 
 
 def utcnow() -> datetime:

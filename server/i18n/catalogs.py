@@ -72,7 +72,7 @@ class Translator:
     def format_time(self, value: time) -> str:
         return dates.format_time(value, format="short", locale=self.language)
 
-    def format_datetime(self, value: datetime, tz: str = "Europe/Warsaw") -> str:
+    def format_datetime(self, value: datetime, tz: str) -> str:
         return dates.format_datetime(
             value, format="medium", tzinfo=dates.get_timezone(tz), locale=self.language
         )

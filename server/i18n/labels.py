@@ -63,6 +63,11 @@ LABELS: dict[str, dict[str, str]] = {
         "writing": N_("Writing"),
     },
     "course_language": {"pl": N_("Polish"), "en": N_("English"), "uk": N_("Ukrainian")},
+    "mention": {
+        "session_note": N_("Session note"),
+        "lesson": N_("Lesson record"),
+        "progress_note": N_("Note on another person's progress"),
+    },
     "audit_action": {
         "auth.sign_in": N_("Signed in"),
         "auth.sign_out": N_("Signed out"),

@@ -84,6 +84,21 @@ JOBS: tuple[Job, ...] = (
         labels={"deleted": N_("Keys deleted"), "older_than_days": N_("Older than (days)")},
     ),
     Job(
+        name="cleanup_sign_in_attempts",
+        title=N_("Forget old sign-in attempts"),
+        description=N_(
+            "Deletes the record of sign-in attempts (email and address) once the lockout no "
+            "longer needs it. Failed sign-ins stay in the audit trail."
+        ),
+        schedule="20 4 * * *",
+        run=tasks.cleanup_sign_in_attempts,
+        labels={
+            "deleted": N_("Attempts deleted"),
+            "older_than_days": N_("Older than (days)"),
+            "successes_kept_days": N_("Successful sign-ins kept (days)"),
+        },
+    ),
+    Job(
         name="silent_devices",
         title=N_("Silent devices"),
         description=N_(

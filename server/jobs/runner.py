@@ -15,9 +15,11 @@ import sqlite3
 import time
 import traceback
 import uuid
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
+from sqlmodel import select
 
 from server.common.models import utcnow
 from server.db import session_scope
@@ -28,7 +30,10 @@ from server.web.appstate import AppState
 
 logger = logging.getLogger("razem.jobs")
 
-RUNNING, OK, FAILED = "running", "ok", "failed"
+RUNNING, OK, FAILED, INTERRUPTED = "running", "ok", "failed", "interrupted"
+# A run still "running" after this long is taken as interrupted, whichever host ran it (no job
+# takes more than minutes; a backup of a large database perhaps an hour).
+STALE_AFTER = timedelta(hours=6)
 
 
 def runner_name() -> str:
@@ -50,6 +55,39 @@ def error_details(exc: BaseException) -> dict[str, Any]:
     else:
         message = ""
     return {"error": type(exc).__name__, "message": message}
+
+
+def _process_gone(runner: str) -> bool:
+    """Whether the process named `host:pid` is known to be gone: only this host's processes
+    can be checked; a process with the same id still alive (or another host's) is not gone."""
+    host, _, pid = runner.rpartition(":")
+    if host != socket.gethostname() or not pid.isdigit() or int(pid) == os.getpid():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:  # alive, another user's
+        return False
+    return False
+
+
+async def close_interrupted(app_state: AppState, now: datetime) -> int:
+    """Mark the runs left "running" by a process that stopped in the middle (killed, the
+    machine restarted) as interrupted: those of this host whose process is gone, and any run
+    older than STALE_AFTER. Their slot stays claimed: the next slot runs as usual."""
+    closed = 0
+    async with session_scope(app_state.write_sessions) as db:
+        running = (await db.exec(select(JobRun).where(JobRun.status == RUNNING))).all()
+        for run in running:
+            if _process_gone(run.runner) or run.started_at < now - STALE_AFTER:
+                run.status = INTERRUPTED
+                run.finished_at = now
+                run.details = {"error": "Interrupted"}
+                db.add(run)
+                closed += 1
+                logger.warning("job %s, slot %s: interrupted in %s", run.job, run.slot, run.runner)
+    return closed
 
 
 async def claim(app_state: AppState, job: Job, slot: str) -> uuid.UUID | None:

@@ -18,8 +18,9 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.date import DateTrigger
 
+from server.common.models import utcnow
 from server.jobs.registry import JOBS, Job
-from server.jobs.runner import run_for_slot
+from server.jobs.runner import close_interrupted, run_for_slot
 from server.jobs.schedule import check_schedules, job_trigger, previous_fire_time, slot_of
 from server.settings import Settings
 from server.web.appstate import AppState
@@ -39,8 +40,10 @@ async def fire(app_state: AppState, job: Job, trigger: CronTrigger) -> None:
 
 
 async def catch_up(app_state: AppState, jobs: tuple[Job, ...]) -> None:
-    """Run each catch-up job for its last slot if no process has (it is claimed like any
-    slot, so the processes starting together run it once)."""
+    """Close the runs a stopped process left "running", then run each catch-up job for its
+    last slot if no process has (it is claimed like any slot, so the processes starting
+    together run it once)."""
+    await close_interrupted(app_state, utcnow())
     now = datetime.now(ZoneInfo(app_state.settings.timezone))
     for job in jobs:
         if not job.catch_up:

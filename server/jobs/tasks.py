@@ -12,11 +12,13 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 
 from server.activities.generation import generate_ahead
+from server.auth.lockout import KEEP_ATTEMPTS, KEEP_SUCCESSES, delete_attempts_before
 from server.common.models import utcnow
 from server.coordination.devices import count_silent
 from server.db import session_scope
 from server.jobs.backup import back_up, sqlite_path
 from server.records.erasure import anonymise_inactive
+from server.records.purge import purge_old_versions
 from server.sync.cleanup import delete_keys_before
 from server.web.appstate import AppState
 
@@ -58,6 +60,17 @@ async def cleanup_idempotency_keys(app_state: AppState) -> dict[str, Any]:
     return {"deleted": deleted, "older_than_days": days}
 
 
+async def cleanup_sign_in_attempts(app_state: AppState) -> dict[str, Any]:
+    async with session_scope(app_state.write_sessions) as db:
+        now = utcnow()
+        deleted = await delete_attempts_before(db, now - KEEP_ATTEMPTS, now - KEEP_SUCCESSES)
+    return {
+        "deleted": deleted,
+        "older_than_days": KEEP_ATTEMPTS.days,
+        "successes_kept_days": KEEP_SUCCESSES.days,
+    }
+
+
 async def silent_devices(app_state: AppState) -> dict[str, Any]:
     async with session_scope(app_state.read_sessions) as db:
         silent = await count_silent(db, utcnow())
@@ -72,4 +85,6 @@ async def retention(app_state: AppState) -> dict[str, Any]:
     months = app_state.settings.retention_months
     async with session_scope(app_state.write_sessions) as db:
         done = await anonymise_inactive(db, now=utcnow(), months=months)
+    if done:
+        await purge_old_versions(app_state.engine)
     return {"anonymised": len(done), "months": months}

@@ -5,8 +5,10 @@ report for last year gives the same totals before and after.
 
 What goes: names (and the search key made from them), phone, languages, the person's code
 (a new random one is given, so a printed card no longer finds them), free-text notes teachers
-wrote about them, and the codes of records merged into theirs. Their enrolments end, so they
-leave every roster, and phones drop them at their next sync (the offline pack's versions
+wrote about them, the codes of records merged into theirs, and their name where staff typed it
+in free text (session notes, lesson records, notes on others' progress:
+server/records/mentions.py). Their enrolments end, so they leave every roster, and phones drop
+them at their next sync (the offline pack's versions
 include the people on each page). What stays: marks, progress levels without notes,
 consent dates and purposes (the record that consent existed), and the audit trail, which names
 people by id only."""
@@ -31,6 +33,7 @@ from server.i18n.catalogs import N_
 from server.people.codes import make_person_code
 from server.people.models import Person, PersonMerge
 from server.progress.models import ProgressAssessment
+from server.records.mentions import FreeText, load_texts, redact_mentions
 
 MAX_REASON = 300
 
@@ -43,7 +46,10 @@ async def _fresh_code(db: AsyncSession) -> str:
     raise RuntimeError("could not find a free person code")
 
 
-async def _wipe(db: AsyncSession, person: Person, now: datetime) -> None:
+async def _wipe(
+    db: AsyncSession, person: Person, now: datetime, texts: list[FreeText] | None = None
+) -> dict[str, int]:
+    mentions = await redact_mentions(db, person, now, texts)
     person.given_name = ""
     person.family_name = ""
     person.search_name = ""
@@ -68,6 +74,7 @@ async def _wipe(db: AsyncSession, person: Person, now: datetime) -> None:
         update(PersonMerge).where(col(PersonMerge.kept_id) == person.id).values(merged_code="")
     )
     await db.flush()
+    return mentions
 
 
 async def erase_person(
@@ -91,10 +98,10 @@ async def erase_person(
         raise ValidationFailed(
             {"reason": Message(N_("Use at most %(max)s characters."), {"max": MAX_REASON})}
         )
-    await _wipe(db, person, utcnow())
+    mentions = await _wipe(db, person, utcnow())
     await audit_by(
         db, actor, "person.erase", entity_type="person", entity_id=str(person.id),
-        details={"reason": reason},
+        details={"reason": reason, "mentions": mentions},
     )  # fmt: skip
     return person
 
@@ -123,10 +130,11 @@ def retention_cutoff(now: datetime, months: int) -> datetime:
 async def anonymise_inactive(db: AsyncSession, *, now: datetime, months: int) -> list[uuid.UUID]:
     """The retention rule: anonymise everyone inactive for `months`; one audit entry each."""
     people = (await db.exec(inactive_people(retention_cutoff(now, months)))).all()
+    texts = await load_texts(db) if people else []
     for person in people:
-        await _wipe(db, person, now)
+        mentions = await _wipe(db, person, now, texts)
         await record_audit(
             db, action="person.anonymise", entity_type="person", entity_id=str(person.id),
-            details={"rule": f"no activity for {months} months"},
+            details={"rule": f"no activity for {months} months", "mentions": mentions},
         )  # fmt: skip
     return [p.id for p in people]

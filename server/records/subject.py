@@ -19,6 +19,7 @@ from server.auth.models import StaffUser
 from server.common.errors import Forbidden, NotFound
 from server.people.models import Consent, Person, PersonMerge
 from server.progress.models import ProgressAssessment
+from server.records.mentions import find_mentions
 
 PERSON_FIELDS = (
     "code", "given_name", "family_name", "sex", "birth_year", "nationality", "languages",
@@ -179,6 +180,10 @@ async def person_data(db: AsyncSession, actor: Actor, person_id: uuid.UUID) -> d
             {"code": m.merged_code, "merged_at": _plain(m.merged_at)} for m in merges
         ],
         "audit": [{"at": _plain(e.at), "action": e.action, "by": who(e.actor_id)} for e in audit],
+        "mentions": [
+            {"kind": m.kind, "date": _plain(m.day), "activity": m.activity, "text": m.text}
+            for m in await find_mentions(db, person)
+        ],
     }
 
 

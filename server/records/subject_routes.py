@@ -7,6 +7,7 @@ import json
 import uuid
 
 from litestar import Controller, Request, Response, get, post
+from litestar.background_tasks import BackgroundTask
 from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
@@ -17,8 +18,11 @@ from server.auth.actor import Actor
 from server.auth.models import Role
 from server.common.errors import ValidationFailed
 from server.records.erasure import MAX_REASON, erase_person
+from server.records.mentions import find_mentions
 from server.records.profile import person_record
+from server.records.purge import purge_old_versions
 from server.records.subject import export_person
+from server.web.appstate import AppState
 from server.web.deps import provide_actor
 from server.web.forms import form_data
 from server.web.guards import roles
@@ -75,6 +79,7 @@ class DataRequests(Controller):
         request: Request,
         db: NamedDependency[AsyncSession],
         actor: NamedDependency[Actor],
+        app_state: NamedDependency[AppState],
         person_id: FromPath[uuid.UUID],
     ) -> Response:
         form = await form_data(request)
@@ -83,7 +88,12 @@ class DataRequests(Controller):
             await erase_person(db, actor, person_id, reason=reason)
         except ValidationFailed as exc:
             return await _erase_page(db, actor, person_id, reason, exc)
-        return Redirect(f"/people/{person_id}", status_code=HTTP_303_SEE_OTHER)
+        # Run once the response is sent, so after the request's transaction is committed.
+        return Redirect(
+            f"/people/{person_id}",
+            status_code=HTTP_303_SEE_OTHER,
+            background=BackgroundTask(purge_old_versions, app_state.engine),
+        )
 
 
 async def _erase_page(
@@ -93,10 +103,12 @@ async def _erase_page(
     reason: str = "",
     error: ValidationFailed | None = None,
 ) -> Template:
+    record = await person_record(db, actor, person_id)
     return Template(
         template_name="people/erase.html",
         context={
-            "record": await person_record(db, actor, person_id),
+            "record": record,
+            "mentions": [] if record.person.erased_at else await find_mentions(db, record.person),
             "reason": reason[:MAX_REASON],
             "errors": error.errors if error else {},
             "max_reason": MAX_REASON,

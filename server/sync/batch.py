@@ -15,11 +15,13 @@ from datetime import datetime, timedelta
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server.attendance.prefetch import end_marks, flush_marks, marks_written_now, prefetch_marks
-from server.audit.service import audit_by
+from server.audit.service import audit_row
 from server.auth.actor import Actor
 from server.common.errors import Message
-from server.common.models import utcnow
+from server.common.memory import collection_paused
+from server.common.models import IdSource, utcnow
 from server.i18n.catalogs import N_
+from server.sync.handlers import MARK, apply_plain_mark
 from server.sync.metrics import count_batch
 from server.sync.service import ensure_device
 from server.sync.writes import (
@@ -27,6 +29,7 @@ from server.sync.writes import (
     Write,
     WriteResult,
     apply_write,
+    batch_audit_rows,
     end_batch,
     finish_batch,
     prefetch_keys,
@@ -113,30 +116,17 @@ async def apply_batch(
     end; other kinds run in a savepoint, after the marks so far are written. With `keys_kept`
     (how long idempotency keys are kept), a write older than `max_write_age` whose key is not
     known is refused."""
+    with collection_paused():  # thousands of objects alive until the end (common/memory.py)
+        return await _apply_batch(db, actor, batch, keys_kept)
+
+
+async def _apply_batch(
+    db: AsyncSession, actor: Actor, batch: Batch, keys_kept: timedelta | None
+) -> BatchOutcome:
     received_at = utcnow()
     offset = clock_offset(batch.sent_at, received_at)
-    device = await ensure_device(db, batch.device_id, actor.user_id, user_agent=batch.user_agent)
-    actor = replace(actor, device_id=batch.device_id)
-    applied = await prefetch_keys(db, [queued.key for queued in batch.writes])
-    new = [queued for queued in batch.writes if queued.key not in applied]  # repeats read nothing
-    await prefetch_marks(db, actor, _mark_pairs(new))
-    try:
-        oldest = received_at - max_write_age(keys_kept) if keys_kept is not None else None
-        results = await _apply_all(db, actor, batch, offset, received_at, applied, oldest)
-        await flush_marks(db)  # the whole batch's inserts and updates, in a few statements
-        await finish_batch(db)
-    finally:
-        end_batch(db)
-        end_marks(db)
-    outcomes = Counter(result.outcome.value for _, result in results)
-    count_batch(db.info, zip((queued.kind for queued in batch.writes), results, strict=True))
-    await audit_by(
-        db,
-        actor,
-        "sync.batch",
-        entity_type="device",
-        entity_id=str(batch.device_id),
-        details={"writes": len(results), **dict(sorted(outcomes.items()))},
+    device = await ensure_device(
+        db, batch.device_id, actor.user_id, user_agent=batch.user_agent, flush=False
     )
     device.last_sync_at = received_at
     device.pending_count = max(0, batch.pending_count - len(batch.writes))
@@ -147,21 +137,62 @@ async def apply_batch(
     device.clock_offset_ms = max(
         -_INT32_MAX, min(_INT32_MAX, int(offset / timedelta(milliseconds=1)))
     )
-    db.add(device)
+    await db.flush()  # the device, with all it records, before marks name it
+    actor = replace(actor, device_id=batch.device_id)
+    applied = await prefetch_keys(db, [queued.key for queued in batch.writes])
+    new = [queued for queued in batch.writes if queued.key not in applied]  # repeats read nothing
+    parsed: dict[str, uuid.UUID] = {}  # ids read from the batch's marks, each once
+    await prefetch_marks(db, actor, _mark_pairs(new, parsed))
+    try:
+        oldest = received_at - max_write_age(keys_kept) if keys_kept is not None else None
+        results = await _apply_all(db, actor, batch, offset, received_at, applied, oldest, parsed)
+        await flush_marks(db)  # the whole batch's inserts and updates, in a few statements
+        outcomes = Counter(result.outcome.value for _, result in results)
+        count_batch(db.info, zip((queued.kind for queued in batch.writes), results, strict=True))
+        batch_audit_rows(db).append(  # inserted with the writes' own entries
+            audit_row(
+                action="sync.batch",
+                actor_id=actor.user_id,
+                device_id=actor.device_id,
+                ip_address=actor.ip_address,
+                entity_type="device",
+                entity_id=str(batch.device_id),
+                details={"writes": len(results), **dict(sorted(outcomes.items()))},
+                at=utcnow(),
+            )
+        )
+        await finish_batch(db)
+    finally:
+        end_batch(db)
+        end_marks(db)
     return BatchOutcome(server_time=received_at, clock_offset=offset, results=results)
 
 
-def _mark_pairs(writes: list[QueuedWrite]) -> list[tuple[uuid.UUID, uuid.UUID]]:
+def _mark_pairs(
+    writes: list[QueuedWrite], parsed: dict[str, uuid.UUID]
+) -> list[tuple[uuid.UUID, uuid.UUID]]:
     pairs = []
     for queued in writes:
-        if queued.kind != "attendance.mark":
+        if queued.kind != MARK:
             continue
         try:
-            pairs.append((uuid.UUID(str(queued.payload.get("session_id"))),
-                          uuid.UUID(str(queued.payload.get("person_id")))))  # fmt: skip
+            pairs.append((_uuid(queued.payload.get("session_id"), parsed),
+                          _uuid(queued.payload.get("person_id"), parsed)))  # fmt: skip
         except ValueError:
             continue  # refused by the handler's own validation
     return pairs
+
+
+def _uuid(value: object, parsed: dict[str, uuid.UUID]) -> uuid.UUID:
+    """`value` read as a UUID, each distinct text once a batch. Only canonical texts are
+    kept in `parsed` (what `plain_mark` accepts without pydantic)."""
+    text = str(value)
+    found = parsed.get(text)
+    if found is None:
+        found = uuid.UUID(text)
+        if str(found) == text:
+            parsed[text] = found
+    return found
 
 
 async def _apply_all(
@@ -172,8 +203,11 @@ async def _apply_all(
     received_at: datetime,
     applied: set[uuid.UUID],
     oldest: datetime | None,
+    parsed: dict[str, uuid.UUID],
 ) -> list[tuple[uuid.UUID, WriteResult]]:
     results: list[tuple[uuid.UUID, WriteResult]] = []
+    now = utcnow()
+    new_ids = IdSource()
     for queued in batch.writes:
         made_at = corrected_time(queued.device_time, offset, received_at)
         if queued.format not in ACCEPTED_FORMATS:
@@ -183,6 +217,12 @@ async def _apply_all(
         elif oldest is not None and made_at < oldest and queued.key not in applied:
             days = (received_at - oldest).days
             result = WriteResult(Outcome.REFUSED, errors={"": Message(TOO_OLD, {"days": days})})
+        elif queued.kind == MARK and (
+            plain := apply_plain_mark(
+                db, actor, queued.key, queued.payload, made_at, now, parsed, new_ids
+            )
+        ):
+            result = plain  # the common case, without dispatch (see apply_plain_mark)
         else:
             write = Write(
                 key=queued.key, kind=queued.kind, payload=dict(queued.payload), device_time=made_at

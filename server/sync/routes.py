@@ -88,7 +88,9 @@ def _write_out(key: uuid.UUID, result: WriteResult, translator: Translator) -> W
         outcome=result.outcome,
         original_outcome=result.original_outcome,
         result=result.result,
-        errors={name: translator.gettext(m.msgid, **m.params) for name, m in result.errors.items()},
+        errors={name: translator.gettext(m.msgid, **m.params) for name, m in result.errors.items()}
+        if result.errors
+        else {},
     )
 
 

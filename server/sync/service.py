@@ -11,9 +11,15 @@ from server.sync.models import Device
 
 
 async def ensure_device(
-    db: AsyncSession, device_id: uuid.UUID, user_id: uuid.UUID, *, user_agent: str = ""
+    db: AsyncSession,
+    device_id: uuid.UUID,
+    user_id: uuid.UUID,
+    *,
+    user_agent: str = "",
+    flush: bool = True,
 ) -> Device:
-    """Record that `device_id` is in use by `user_id` now (a shared tablet changes hands)."""
+    """Record that `device_id` is in use by `user_id` now (a shared tablet changes hands).
+    With `flush=False` the caller flushes (after recording more about the device)."""
     device = await db.get(Device, device_id)
     now = utcnow()
     if device is None:
@@ -23,5 +29,6 @@ async def ensure_device(
     if user_agent:
         device.user_agent = user_agent[:300]
     db.add(device)
-    await db.flush()
+    if flush:
+        await db.flush()
     return device

@@ -211,26 +211,67 @@ async def apply_write(db: AsyncSession, actor: Actor, write: Write) -> WriteResu
             original_outcome=Outcome(seen.outcome),
         )
     outcome = await _run_handler(db, actor, write, cache=cache)
-    row: dict[str, Any] = {
-        "idempotency_key": write.key,
-        "user_id": actor.user_id,
-        "device_id": actor.device_id,
-        "kind": write.kind[:40],
-        "payload_hash": payload_hash(write),
-        "outcome": outcome.outcome.value,
-        "result": {"result": outcome.result, "errors": _stored_errors(outcome.errors)},
-        "applied_at": utcnow(),
-    }
+    row = _applied_row(actor, write.key, write.kind, payload_hash(write), outcome, utcnow())
     if cache is not None:
-        cache.checked.add(write.key)
-        cache.rows.append(row)  # inserted with the rest of the batch
-        cache.applied[write.key] = _Seen(
-            row["payload_hash"], actor.user_id, row["outcome"], row["result"]
-        )
+        remember(cache, actor, row)
     else:
         db.add(AppliedWrite(**row))
         await db.flush()
     return outcome
+
+
+def _applied_row(
+    actor: Actor, key: uuid.UUID, kind: str, digest: str, outcome: WriteResult, now: datetime
+) -> dict[str, Any]:
+    return {
+        "idempotency_key": key,
+        "user_id": actor.user_id,
+        "device_id": actor.device_id,
+        "kind": kind[:40],
+        "payload_hash": digest,
+        "outcome": outcome.outcome.value,
+        "result": {"result": outcome.result, "errors": _stored_errors(outcome.errors)},
+        "applied_at": now,
+    }
+
+
+def remember(cache: BatchCache, actor: Actor, row: dict[str, Any]) -> None:
+    """Keep a batch's applied key, inserted with the rest of the batch; a repeat of it later
+    in the same batch is a duplicate."""
+    key = row["idempotency_key"]
+    cache.checked.add(key)
+    cache.rows.append(row)
+    cache.applied[key] = _Seen(row["payload_hash"], actor.user_id, row["outcome"], row["result"])
+
+
+def batch_audit_rows(db: AsyncSession) -> list[dict[str, Any]]:
+    """The audit rows the batch inserts at its end (`finish_batch`)."""
+    cache: BatchCache = db.info[BATCH_CACHE]
+    return cache.audit_rows
+
+
+def batch_cache(db: AsyncSession) -> BatchCache | None:
+    cache: BatchCache | None = db.info.get(BATCH_CACHE)
+    return cache
+
+
+def is_new_in_batch(cache: BatchCache, key: uuid.UUID) -> bool:
+    """Known not to have been applied before, nor earlier in this batch."""
+    return key in cache.checked and key not in cache.applied
+
+
+def remember_applied(
+    cache: BatchCache,
+    actor: Actor,
+    key: uuid.UUID,
+    kind: str,
+    digest: str,
+    outcome: WriteResult,
+    now: datetime,
+) -> None:
+    """For a write applied without `apply_write` (a batch's plain marks): its key and result,
+    as `apply_write` would keep them."""
+    remember(cache, actor, _applied_row(actor, key, kind, digest, outcome, now))
 
 
 def _refusal_of(exc: DomainError) -> WriteResult:

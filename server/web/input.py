@@ -1,7 +1,8 @@
 """Refuse, before any handler runs, input that no browser or device of ours sends: text that
-is not valid UTF-8, or that holds a NUL character, in the query string, a form body or a JSON
-body. A replacement character would silently change what a person typed, and PostgreSQL
-cannot store NUL at all (it would fail the request with a 500 deep in a write)."""
+is not valid UTF-8, or that holds a NUL character, in the query string, a form body
+(URL-encoded, or the text fields of a multipart one) or a JSON body. A replacement character
+would silently change what a person typed, and PostgreSQL cannot store NUL at all (it would
+fail the request with a 500 deep in a write)."""
 
 from __future__ import annotations
 
@@ -9,8 +10,10 @@ from typing import Any
 from urllib.parse import unquote_to_bytes
 
 from litestar import Request
-from litestar.enums import RequestEncodingType
+from litestar.enums import RequestEncodingType, ScopeType
 from litestar.exceptions import SerializationException
+from litestar.middleware import ASGIMiddleware
+from litestar.types import ASGIApp, Receive, Scope, Send
 
 from server.common.errors import Message
 from server.i18n.catalogs import N_
@@ -75,5 +78,31 @@ async def refuse_unreadable_input(request: Request) -> None:
             raise RequestRefused(Message(UNREADABLE)) from None
         except SerializationException as exc:
             raise RequestRefused(Message(UNREADABLE_JSON), detail=str(exc)) from None
-        if holds_nul(document):
+        # A decoded string can hold NUL only where the body has one or the escape \u0000:
+        # most bodies have neither, and need no walk through every string.
+        if (b"\x00" in body or b"\\u0000" in body) and holds_nul(document):
             raise RequestRefused(Message(UNREADABLE))
+
+
+class ReadableMultipart(ASGIMiddleware):
+    """Multipart bodies (the import's upload) are parsed here, before the CSRF middleware reads
+    the form, so that a text field that is not UTF-8 (or names a charset that does not exist)
+    or holds NUL is a 400 with the message above rather than a 500. Litestar keeps the parsed
+    form in the request's state, so it is parsed once. Files stay bytes: an import reads them
+    in their own encoding (Windows-1250 too)."""
+
+    scopes = (ScopeType.HTTP,)
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
+        request: Request[Any, Any, Any] = Request(scope, receive)
+        if (
+            request.method not in _SAFE_METHODS
+            and request.content_type[0] == RequestEncodingType.MULTI_PART
+        ):
+            try:
+                form = await request.form()
+            except (UnicodeDecodeError, LookupError):
+                raise RequestRefused(Message(UNREADABLE)) from None
+            if any(isinstance(value, str) and "\x00" in value for value in form.values()):
+                raise RequestRefused(Message(UNREADABLE))
+        await next_app(scope, receive, send)

@@ -74,14 +74,18 @@ def _format_time(ctx: Context, value: time | None) -> str:
     return "" if value is None else translator_of(ctx).format_time(value)
 
 
-@pass_context
-def _format_datetime(ctx: Context, value: datetime | None) -> str:
-    return "" if value is None else translator_of(ctx).format_datetime(value)
+def _datetime_filters(zone: str) -> dict[str, Any]:
+    """The `datetime` and `iso_datetime` filters, in the centre's time zone (RAZEM_TIMEZONE)."""
 
+    @pass_context
+    def format_datetime(ctx: Context, value: datetime | None) -> str:
+        return "" if value is None else translator_of(ctx).format_datetime(value, zone)
 
-@pass_context
-def _format_iso_datetime(ctx: Context, value: str) -> str:
-    return translator_of(ctx).format_datetime(datetime.fromisoformat(value))
+    @pass_context
+    def format_iso_datetime(ctx: Context, value: str) -> str:
+        return translator_of(ctx).format_datetime(datetime.fromisoformat(value), zone)
+
+    return {"datetime": format_datetime, "iso_datetime": format_iso_datetime}
 
 
 @pass_context
@@ -139,11 +143,10 @@ def build_environment(settings: Settings) -> Environment:
         date=_format_date,
         weekday_date=_format_weekday_date,
         time=_format_time,
-        datetime=_format_datetime,
         number=_format_number,
         iso_date=date.fromisoformat,
-        iso_datetime=_format_iso_datetime,
         display_name=_display_name,
+        **_datetime_filters(settings.timezone),
     )
     env.tests["matching"] = _matching
     env.globals.update(

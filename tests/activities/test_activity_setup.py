@@ -272,7 +272,7 @@ def test_the_app_runs_the_generation_job_at_start_up(database_url: str, tmp_path
     from tests.conftest import TEST_SECRET
 
     async def build(db: AsyncSession) -> uuid.UUID:
-        activity = Activity(kind="choir", title="Choir", start_date=date.today())  # type: ignore[arg-type]
+        activity = Activity(kind="choir", title="Choir", start_date=date.today() - timedelta(1))  # type: ignore[arg-type]
         db.add(activity)
         await db.flush()
         db.add(
@@ -289,7 +289,6 @@ def test_the_app_runs_the_generation_job_at_start_up(database_url: str, tmp_path
         deadline = clock.monotonic() + 30
         while not _sessions(database_url, activity_id) and clock.monotonic() < deadline:
             clock.sleep(0.25)
-    wednesdays = session_dates(
-        [(2, time(18), time(20))], date.today(), date.today() + timedelta(21)
-    )
+    today = settings.today()  # the centre's date, which the job uses (not the machine's)
+    wednesdays = session_dates([(2, time(18), time(20))], today, today + timedelta(21))
     assert len(_sessions(database_url, activity_id)) == len(wednesdays) >= 3

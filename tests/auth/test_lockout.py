@@ -102,6 +102,29 @@ async def test_an_address_is_locked_across_emails_and_a_success_does_not_unlock_
     assert await _try(db, now + timedelta(seconds=1), PASSWORD) == "wait 2"
 
 
+async def test_failures_elsewhere_do_not_lock_the_person_out_at_a_known_address(
+    db: AsyncSession,
+) -> None:
+    """Someone failing on purpose from other addresses locks the email there, but not at the
+    address the person signed in from lately; failures at that address still count."""
+    await make_user(db, Role.TEACHER, EMAIL)
+    assert await _try(db, T0, PASSWORD) == "ok"  # the centre's Wi-Fi becomes known
+    now = T0 + timedelta(days=3)
+    for i in range(5):  # an attacker, from five addresses
+        assert await _try(db, now + timedelta(seconds=i), ip=f"198.51.100.{i}") == "wrong"
+    now += timedelta(seconds=10)
+    assert await _try(db, now, PASSWORD, ip="192.0.2.99") == "wait 1"  # a new address: locked
+    assert await _try(db, now, PASSWORD) == "ok"  # the known one: not
+    for i in range(5):  # at the known address its own failures still lock it
+        assert await _try(db, now + timedelta(seconds=1 + i)) == "wrong"
+    assert await _try(db, now + timedelta(seconds=7), PASSWORD) == "wait 1"
+    # A success 31 days ago no longer makes the address known.
+    later = T0 + timedelta(days=40)
+    for i in range(5):
+        assert await _try(db, later + timedelta(seconds=i), ip=f"198.51.100.{i}") == "wrong"
+    assert await _try(db, later + timedelta(seconds=10), PASSWORD) == "wait 1"
+
+
 async def test_the_lock_holds_for_another_app_instance(db: AsyncSession, database_url: str) -> None:
     """Failures committed by one instance lock the email for another: the count lives in the
     database, not in a process."""

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from litestar import Litestar
 from litestar.testing import TestClient
 from sqlalchemy import update
@@ -14,7 +15,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server.audit.models import AuditEntry
 from server.auth.models import Role, StaffSession, StaffUser
-from server.auth.passwords import WEAK_PASSWORD
+from server.auth.passwords import WEAK_PASSWORD, password_weakness
 from server.common.models import utcnow
 from tests.factories import PASSWORD, count_rows, make_user, run_in_db
 from tests.helpers import Client, csrf_token, sign_in
@@ -212,3 +213,21 @@ def test_only_admins_set_passwords_and_everyone_signed_in_changes_their_own(
     sign_in(client, "c@example.org")
     assert client.get("/account/password").status_code == 200
     assert client.get(f"/admin/staff/{other.id}/password").status_code == 403
+
+
+@pytest.mark.parametrize(
+    "password",
+    ["пароль123456789", "Kraków2026!", "kochaniekotek", "СлаваУкраїні", "warszawa2024!",
+     "kotiksonechko"],
+)  # fmt: skip
+def test_polish_and_ukrainian_guessable_passwords_are_refused(password: str) -> None:
+    """zxcvbn alone (English dictionaries) scores each of these 3 or 4."""
+    assert password_weakness(password) is not None
+
+
+@pytest.mark.parametrize(
+    "password",
+    ["синій трамвай гуде вночі", "mój zielony rower śpi", "correct horse battery staple"],
+)
+def test_unusual_phrases_in_any_language_are_accepted(password: str) -> None:
+    assert password_weakness(password) is None

@@ -27,6 +27,7 @@ from typing import Any
 import httpx
 
 from server.app import create_app
+from server.common.memory import settle_after_startup
 from server.demo import DEMO_PASSWORD
 from server.settings import Settings
 from tests.benchmarks.bench_batch import (
@@ -68,6 +69,7 @@ async def _send(client: httpx.AsyncClient, device: uuid.UUID, body: bytes) -> No
 async def _run(url: str, folder: Path, data: BenchData, args: argparse.Namespace) -> None:
     settings = Settings(database_url=url, secret_key="p" * 40, data_dir=folder)
     app = create_app(settings)
+    settle_after_startup()  # as `razem serve` does (server/common/memory.py)
     transport = httpx.ASGITransport(app=app)
     device = uuid.uuid4()
     pairs = iter(data.pairs)

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Playwright, sync_playwright
+from playwright.sync_api import Browser, Playwright
 
 from tests.browser.servers import ServerProcess, seed_database
 
@@ -85,12 +85,6 @@ def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 def demo_db(demo_server: str) -> Path:
     """The demo server's SQLite file, for tests that check what reached the database."""
     return Path(os.environ["RAZEM_TEST_DEMO_DB"])
-
-
-@pytest.fixture(scope="session")
-def playwright() -> Iterator[Playwright]:
-    with sync_playwright() as p:
-        yield p
 
 
 @pytest.fixture(scope="session")

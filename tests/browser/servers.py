@@ -19,6 +19,7 @@ from pathlib import Path
 from server.db import create_engine, create_session_maker, session_scope
 from server.demo import seed_demo
 from server.migrations.runner import upgrade
+from server.settings import Settings
 
 SECRET = "browser-tests-secret-key-0123456789abcdef"
 
@@ -27,6 +28,12 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+def centre_today() -> date:
+    """The day at the centre (the app's time zone), as `razem demo` seeds it; the machine's
+    own date is another day for an hour or two around midnight."""
+    return Settings().today()
 
 
 def seed_database(path: Path) -> str:
@@ -46,7 +53,7 @@ def seed_database(path: Path) -> str:
         engine = create_engine(url)
         try:
             async with session_scope(create_session_maker(engine, write=True)) as db:
-                await seed_demo(db, today=date.today())
+                await seed_demo(db, today=centre_today())
         finally:
             await engine.dispose()
 

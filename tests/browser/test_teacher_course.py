@@ -8,14 +8,13 @@ from __future__ import annotations
 import io
 import re
 import unicodedata
-from datetime import date
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, Playwright, expect
 from pypdf import PdfReader
 
-from tests.browser.servers import ServerProcess
+from tests.browser.servers import ServerProcess, centre_today
 from tests.browser.test_offline import (
     SYNCED,
     db_rows,
@@ -41,7 +40,7 @@ def polish_a1(server: ServerProcess) -> tuple[str, str]:
         server,
         "SELECT a.id, s.id FROM activities a JOIN sessions s ON s.activity_id = a.id "
         "WHERE a.title LIKE 'Polish A1%' AND s.date = ?",
-        date.today().isoformat(),
+        centre_today().isoformat(),
     )
     assert rows, "the demo's Polish A1 course meets today"
     return as_uuid(rows[0][0]), as_uuid(rows[0][1])

@@ -15,6 +15,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server.attendance.models import MarkHistory
 from server.audit.models import AuditEntry
+from server.auth.models import SignInAttempt
+from server.common.models import utcnow
 from server.jobs.registry import get_job
 from server.jobs.runner import run_for_slot
 from server.sync.models import AppliedWrite
@@ -106,3 +108,36 @@ def test_a_queued_write_is_accepted_until_its_key_could_be_forgotten(
     assert [r["outcome"] for r in results] == ["applied", "applied", "refused"]
     _, _, keys = _counts(database_url)
     assert uuid.UUID(too_late["key"]) not in keys  # not stored: refused again if sent again
+
+
+def test_failed_sign_in_attempts_go_after_a_week_and_successes_after_30_days(
+    client: Client, database_url: str, tmp_path: Path
+) -> None:
+    now = utcnow()
+
+    async def add(db: Any) -> None:
+        for days in (0, 1, 6, 8, 30):
+            when = now - timedelta(days=days)
+            db.add(SignInAttempt(email=f"d{days}@example.org", ip_address="192.0.2.1",
+                                 attempted_at=when, succeeded=False))  # fmt: skip
+        for days in (8, 29, 31):  # successes make an address known for 30 days
+            when = now - timedelta(days=days)
+            db.add(SignInAttempt(email=f"ok{days}@example.org", ip_address="192.0.2.1",
+                                 attempted_at=when, succeeded=True))  # fmt: skip
+
+    run_in_db(database_url, add)
+    job = get_job("cleanup_sign_in_attempts")
+    assert job is not None
+    settings = job_settings(database_url, tmp_path)
+    run = with_app_state(settings, lambda s: run_for_slot(s, job, "slot-1"))
+    assert run is not None and run.details == {
+        "deleted": 3, "older_than_days": 7, "successes_kept_days": 30
+    }  # fmt: skip
+
+    async def emails(db: Any) -> set[str]:
+        return set((await db.exec(select(SignInAttempt.email))).all())
+
+    assert run_in_db(database_url, emails) == {
+        "d0@example.org", "d1@example.org", "d6@example.org", "ok8@example.org",
+        "ok29@example.org",
+    }  # fmt: skip

@@ -6,14 +6,22 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import socket
+import subprocess
+import sys
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from server.common.models import utcnow
+from server.jobs.models import JobRun
 from server.jobs.registry import Job
 from server.jobs.runner import run_for_slot
+from server.jobs.scheduler import catch_up
 from server.web.appstate import AppState
+from tests.factories import run_in_db
 from tests.jobs.helpers import job_runs, job_settings, with_app_state
 
 NAME = "Ołena Kowalczuk-Шевченко"  # a person's name that must never reach a record or a log
@@ -98,3 +106,33 @@ def test_an_operating_system_error_keeps_its_plain_reason(
         "error": "OSError",
         "message": "No space left on device",
     }
+
+
+def test_runs_left_running_by_a_stopped_process_are_closed_as_interrupted(
+    database_url: str, tmp_path: Path
+) -> None:
+    """A process killed during a job leaves its run "running"; the next scheduler start
+    (catch-up) closes it, and runs that are still going elsewhere are left alone."""
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    host = socket.gethostname()
+    now = utcnow()
+    rows = {
+        "killed here": JobRun(job="a", slot="1", runner=f"{host}:{dead.pid}", started_at=now),
+        "this process": JobRun(job="a", slot="2", runner=f"{host}:{os.getpid()}", started_at=now),
+        "elsewhere, recent": JobRun(job="a", slot="3", runner="other:1", started_at=now),
+        "elsewhere, stale": JobRun(
+            job="a", slot="4", runner="other:1", started_at=now - timedelta(hours=7)
+        ),
+    }
+
+    async def add(db: Any) -> None:
+        db.add_all(rows.values())
+
+    run_in_db(database_url, add)
+    settings = job_settings(database_url, tmp_path)
+    with_app_state(settings, lambda s: catch_up(s, ()))
+    status = {run.slot: run.status for run in job_runs(database_url)}
+    assert status == {"1": "interrupted", "2": "running", "3": "running", "4": "interrupted"}
+    closed = next(run for run in job_runs(database_url) if run.slot == "1")
+    assert closed.finished_at is not None and closed.details == {"error": "Interrupted"}

@@ -6,7 +6,9 @@ from __future__ import annotations
 import json
 import uuid
 from datetime import UTC, date, datetime
+from pathlib import Path
 
+import pytest
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -27,6 +29,8 @@ def _person(database_url: str) -> uuid.UUID:
         person = await make_person(db, "Olena", "Kovalenko", phone="+48 600 100 200")
         await enroll(db, choir, person)
         session = await make_session(db, choir, date(2026, 11, 2))
+        session.note = "Olena Kovalenko brought her cousin"
+        db.add(session)
         now = datetime.now(UTC)
         db.add(AttendanceMark(session_id=session.id, person_id=person.id,
                               status=MarkStatus.LATE, marked_at=now,
@@ -36,6 +40,14 @@ def _person(database_url: str) -> uuid.UUID:
         return person.id
 
     return run_in_db(database_url, build)
+
+
+def _session_of(database_url: str, person: uuid.UUID) -> uuid.UUID:
+    async def load(db: AsyncSession) -> uuid.UUID:
+        query = select(AttendanceMark.session_id).where(AttendanceMark.person_id == person)
+        return (await db.exec(query)).one()
+
+    return run_in_db(database_url, load)
 
 
 def _audit(database_url: str, action: str) -> list[AuditEntry]:
@@ -86,6 +98,9 @@ def test_erasing_needs_a_reason_then_removes_the_name_everywhere(
 ) -> None:
     person = _person(database_url)
     sign_in(client, "admin@example.org")
+    page = client.get(f"/people/{person}/erase").text
+    assert "Session note" in page and "brought her cousin" in page
+    assert "The name is replaced by […]" in page
     token = csrf_token(client, f"/people/{person}/erase")
     refused = client.post(f"/people/{person}/erase", data={"reason": "", "_csrf_token": token})
     assert refused.status_code == 400
@@ -107,3 +122,33 @@ def test_erasing_needs_a_reason_then_removes_the_name_everywhere(
     stored = run_in_db(database_url, load)
     assert stored is not None and stored.given_name == "" and stored.phone is None
     assert client.get("/people?q=Olena").text.count("Kovalenko") == 0
+    roster = client.get(f"/sessions/{_session_of(database_url, person)}").text
+    assert "Kovalenko" not in roster and "[…] […] brought her cousin" in roster
+
+
+def test_after_an_erasure_the_name_is_in_neither_the_database_file_nor_its_log(
+    client: Client, database_url: str
+) -> None:
+    """SQLite zeroes freed space (secure_delete) and the erasure checkpoints the write-ahead
+    log, so the erased name's bytes are gone from both files (not only unlinked)."""
+    if not database_url.startswith("sqlite"):
+        pytest.skip("a file check: PostgreSQL's old row versions are VACUUMed instead")
+    path = Path(database_url.split("///", 1)[1])
+    person = _person(database_url)
+    sign_in(client, "admin@example.org")
+    client.get(f"/people/{person}")  # some reads and writes in the log first
+
+    def files() -> bytes:
+        wal = path.with_name(path.name + "-wal")
+        return path.read_bytes() + (wal.read_bytes() if wal.exists() else b"")
+
+    assert b"Kovalenko" in files()
+    token = csrf_token(client, f"/people/{person}/erase")
+    done = client.post(
+        f"/people/{person}/erase",
+        data={"reason": "Request on 2026-11-20", "_csrf_token": token},
+        follow_redirects=False,
+    )
+    assert done.status_code == 303
+    assert b"Kovalenko" not in files()
+    assert b"+48 600 100 200" not in files()

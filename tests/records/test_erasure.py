@@ -10,7 +10,7 @@ import pytest
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from server.activities.models import ActivityKind, Enrollment, EnrollmentStatus
+from server.activities.models import ActivityKind, ActivitySession, Enrollment, EnrollmentStatus
 from server.attendance.models import AttendanceMark, MarkStatus
 from server.attendance.roster import list_roster
 from server.audit.models import AuditEntry
@@ -21,8 +21,10 @@ from server.common.vocab import CefrLevel
 from server.i18n.catalogs import get_translator
 from server.people.models import Consent, Person, PersonMerge
 from server.people.service import search_people
-from server.progress.models import ProgressAssessment, Skill
+from server.progress.models import LessonEntry, ProgressAssessment, Skill
 from server.records.erasure import anonymise_inactive, erase_person
+from server.records.mentions import find_mentions
+from server.records.subject import person_data
 from server.reports.filters import ReportFilter
 from server.reports.service import build_report
 from server.reports.tables import report_tables
@@ -92,7 +94,8 @@ async def test_erasure_removes_personal_fields_and_keeps_report_totals(db: Async
     assert [row.person.given_name for row in roster.rows] == ["Ahmad"]
     entry = (await db.exec(select(AuditEntry).where(AuditEntry.action == "person.erase"))).one()
     assert entry.entity_id == str(olena.id) and entry.details == {
-        "reason": "Request by email on 2026-11-20"
+        "reason": "Request by email on 2026-11-20",
+        "mentions": {"session_note": 0, "lesson": 0, "progress_note": 0, "left": 0},
     }
     assert len((await db.exec(select(AttendanceMark))).all()) == 2  # counted still, anonymously
 
@@ -141,3 +144,71 @@ async def test_retention_anonymises_only_people_inactive_past_the_period(db: Asy
     assert await anonymise_inactive(db, now=now, months=24) == []  # nothing twice
     # A shorter period reaches the person whose last mark was a month ago too.
     assert await anonymise_inactive(db, now=now + timedelta(days=350), months=12) == [came_back.id]
+
+
+async def test_erasure_replaces_the_name_where_staff_typed_it_in_free_text(
+    db: AsyncSession,
+) -> None:
+    """Session notes, lesson records and notes on other people name the person: the erase
+    page lists them, the data export includes them, and erasing replaces the name (in the
+    spelling as stored and its Latin transliteration); another spelling is listed as left."""
+    c = await _centre(db)
+    admin, session = c["admin"], c["session"]
+    assert isinstance(admin, Actor) and isinstance(session, ActivitySession)
+    taras = await make_person(db, "Тарас", "Шевченко", birth_year=1990)
+    other = c["other"]
+    assert isinstance(other, Person)
+    course = await make_activity(db, kind=ActivityKind.LANGUAGE_COURSE, title="Polish B1")
+    lesson_session = await make_session(db, course, date.today() - timedelta(days=1))
+    session.note = "Taras Shevchenko came late; ask Шевченко about his papers."
+    db.add(session)
+    db.add(
+        LessonEntry(
+            session_id=lesson_session.id,
+            topic="Dialogues",
+            materials="p. 12",
+            homework="Pair work with шевченко",
+            written_at=datetime.now(UTC),
+        )
+    )
+    db.add(
+        ProgressAssessment(
+            person_id=other.id,
+            activity_id=course.id,
+            skill=Skill.READING,
+            level=CefrLevel.A1,
+            assessed_on=date.today(),
+            note="Works well with Szewczenko",
+        )
+    )  # another spelling
+    db.add(
+        ProgressAssessment(
+            person_id=other.id,
+            activity_id=course.id,
+            skill=Skill.WRITING,
+            level=CefrLevel.A1,
+            assessed_on=date.today(),
+            note="Shevchenkova is his teacher",
+        )
+    )  # not a mention
+    await db.flush()
+
+    found = await find_mentions(db, taras)
+    assert sorted((m.kind, m.replaceable) for m in found) == [
+        ("lesson", True), ("progress_note", False), ("session_note", True)
+    ]  # fmt: skip
+    data = await person_data(db, admin, taras.id)
+    assert {m["kind"] for m in data["mentions"]} == {"lesson", "progress_note", "session_note"}
+
+    await erase_person(db, admin, taras.id, reason="Request on 2026-11-24")
+    await db.commit()
+    await db.refresh(session)
+    assert session.note == "[…] […] came late; ask […] about his papers."
+    homework = (await db.exec(select(LessonEntry.homework))).one()
+    assert homework == "Pair work with […]"
+    notes = set((await db.exec(select(ProgressAssessment.note))).all())
+    assert {"Works well with Szewczenko", "Shevchenkova is his teacher"} <= notes
+    entry = (await db.exec(select(AuditEntry).where(AuditEntry.action == "person.erase"))).one()
+    assert entry.details["mentions"] == {
+        "session_note": 1, "lesson": 1, "progress_note": 0, "left": 1
+    }  # fmt: skip

@@ -270,3 +270,43 @@ def test_overlong_names_are_refused_stating_the_limit(client: Client, database_u
     result = _batch(client, _newcomer_write(setup, given_name="Ж" * 101)).json()["results"][0]
     assert result["errors"] == {"given_name": "Too long: at most 100 characters."}
     assert _counts(database_url)[:3] == before[:3]
+
+
+def _multipart(token: str, field: bytes, charset: str = "") -> bytes:
+    declared = f"; charset={charset}" if charset else ""
+    return (
+        b'--XyZ\r\nContent-Disposition: form-data; name="_csrf_token"\r\n\r\n'
+        + token.encode()
+        + b'\r\n--XyZ\r\nContent-Disposition: form-data; name="note"\r\n'
+        + f"Content-Type: text/plain{declared}\r\n\r\n".encode()
+        + field
+        + b'\r\n--XyZ\r\nContent-Disposition: form-data; name="file"; filename="people.csv"'
+        b"\r\nContent-Type: text/csv\r\n\r\n"
+        + csv_file("Łucja;Nowak;female;1990;PL;;pl;;attendance", encoding="cp1250")
+        + b"\r\n--XyZ--\r\n"
+    )
+
+
+def test_invalid_utf8_or_nul_in_a_multipart_text_field_is_refused_with_a_message(
+    client: Client, database_url: str
+) -> None:
+    import_setup(database_url)
+    sign_in(client, COORDINATOR)
+    token = csrf_token(client, "/people/import")
+    before = _counts(database_url)
+    for field, charset in ((b"Marta\xff", ""), (b"Mar\x00ta", ""), (b"Marta", "no-such-charset")):
+        response = client.post(
+            "/people/import/preview",
+            content=_multipart(token, field, charset),
+            headers={"Content-Type": "multipart/form-data; boundary=XyZ"},
+        )
+        assert response.status_code == 400, (field, charset, response.text[:300])
+        assert UNREADABLE in response.text
+    assert _counts(database_url) == before
+    # The same upload with readable text fields is read (its file is Windows-1250).
+    response = client.post(
+        "/people/import/preview",
+        content=_multipart(token, "Marta Żółć".encode()),
+        headers={"Content-Type": "multipart/form-data; boundary=XyZ"},
+    )
+    assert response.status_code == 200, response.text[:500]

@@ -85,6 +85,9 @@
       var row = write.payload.person_id && document.getElementById("roster-row-" + write.payload.person_id);
       if (!row) return;
       if (write.kind === "attendance.mark") press(row, write.payload.status);
+      if (write.kind === "attendance.check_in" || write.kind === "activities.enroll") {
+        press(row, row.querySelector('button.mark[value="received"]') ? "received" : "present");
+      }
       row.classList.add("pending");
     });
     recount();

@@ -19,7 +19,8 @@
     var li = document.createElement("li");
     li.className = "row";
     var text = document.createElement("span");
-    var who = item.payload.given_name ? " · " + item.payload.given_name + " " + (item.payload.family_name || "") : "";
+    var who = item.payload.given_name ? " · " + item.payload.given_name + " " + (item.payload.family_name || "")
+      : item.payload.code ? " · " + label("card") + " " + item.payload.code : "";
     text.textContent = label(item.kind) + who + " · " + when(item.createdAt || item.deviceTime);
     li.appendChild(text);
     return li;
