@@ -73,7 +73,10 @@ async def session_scope(session_maker: SessionMaker) -> AsyncIterator[AsyncSessi
             raise
 
 
-HEALTH_TIMEOUT_SECONDS = 3.0
+# Longer than a proxy's own health-check timeout (Caddy's files here: 5 s): a busy instance is
+# judged by the proxy's patience, not declared down by itself. At 3 s, instances under the
+# load test answered 503 while their event loop was merely slow, and the proxy took both out.
+HEALTH_TIMEOUT_SECONDS = 10.0
 
 
 async def database_is_reachable(engine: AsyncEngine) -> bool:
