@@ -47,6 +47,7 @@ from server.system.routes import (
     health,
     home,
     manifest,
+    metrics,
     service_worker,
     service_worker_module,
 )
@@ -57,6 +58,7 @@ from server.web.errors import EXCEPTION_HANDLERS
 from server.web.faults import FaultInjectionMiddleware
 from server.web.input import ReadableMultipart, refuse_unreadable_input
 from server.web.middleware import SessionAuthMiddleware
+from server.web.observe import ObserveRequests
 from server.web.openapi import StrictStructSchemaPlugin
 from server.web.security_headers import SecurityHeaders
 from server.web.templating import STATIC_DIR, build_template_engine
@@ -105,10 +107,11 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 scheduler.shutdown(wait=False)
             await app_state.engine.dispose()
 
-    return Litestar(
+    app = Litestar(
         route_handlers=[
             home,
             health,
+            metrics,
             service_worker,
             service_worker_module,
             manifest,
@@ -182,3 +185,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         lifespan=[lifespan],
         debug=False,
     )
+    # Outside routing and the exception handlers: every request gets an id, a log line and a
+    # latency observation, a 404 too (server/web/observe.py).
+    app.asgi_handler = ObserveRequests(app.asgi_handler, trust_request_id=settings.trust_request_id)
+    return app

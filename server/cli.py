@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import copy
 import getpass
 import logging.config
 import os
@@ -47,23 +46,15 @@ def _database_is_current(settings: Settings) -> bool:
     return asyncio.run(current()) == head_revision(settings.database_url)
 
 
-def log_config() -> dict[str, Any]:
-    """uvicorn's logging, plus the app's own `razem.*` loggers at INFO on the same stream.
-    Given to uvicorn, so every worker process logs the same way."""
-    from uvicorn.config import LOGGING_CONFIG
+def log_config(settings: Settings) -> dict[str, Any]:
+    """JSON lines in production, text in the demo, or as RAZEM_LOG_FORMAT says (server/logs)."""
+    from server.logs import log_config as build
+    from server.logs import resolve_log_format
 
-    config = copy.deepcopy(LOGGING_CONFIG)
-    config["formatters"]["razem"] = {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}
-    config["handlers"]["razem"] = {
-        "formatter": "razem",
-        "class": "logging.StreamHandler",
-        "stream": "ext://sys.stderr",
-    }
-    config["loggers"]["razem"] = {"handlers": ["razem"], "level": "INFO", "propagate": False}
-    return config
+    return build(resolve_log_format(settings.log_format, demo_mode=settings.demo_mode))
 
 
-def _run_server(host: str, port: int, workers: int) -> None:
+def _run_server(settings: Settings, host: str, port: int, workers: int) -> None:
     import uvicorn
 
     uvicorn.run(
@@ -75,7 +66,8 @@ def _run_server(host: str, port: int, workers: int) -> None:
         proxy_headers=True,
         forwarded_allow_ips=get_settings().trusted_proxies,
         log_level="info",
-        log_config=log_config(),
+        log_config=log_config(settings),
+        access_log=False,  # the app writes its own access line (server/web/observe.py)
     )
 
 
@@ -91,7 +83,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
             "razem: the database is not up to date; run `razem db upgrade` first.", file=sys.stderr
         )
         return 2
-    _run_server(args.host, args.port, args.workers)
+    _run_server(settings, args.host, args.port, args.workers)
     return 0
 
 
@@ -107,7 +99,7 @@ def cmd_scheduler(_args: argparse.Namespace) -> int:
             "razem: the database is not up to date; run `razem db upgrade` first.", file=sys.stderr
         )
         return 2
-    logging.config.dictConfig(log_config())
+    logging.config.dictConfig(log_config(settings))
     asyncio.run(run_scheduler(settings))
     return 0
 
@@ -196,7 +188,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     for email, role, name in DEMO_ACCOUNTS:
         print(f"  {role.value:<12} {email:<28} {name}")
     print(flush=True)
-    _run_server(args.host, args.port, 1)
+    _run_server(settings, args.host, args.port, 1)
     return 0
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 from zoneinfo import ZoneInfo
 
 from pydantic import Field, field_validator, model_validator
@@ -46,6 +47,15 @@ class Settings(BaseSettings):
     sign_in_lock_max_minutes: int = Field(default=60, ge=1)
     secure_cookies: bool | None = None  # None: Secure unless the app is served on localhost
     log_sql: bool = False
+    # Log lines as JSON objects ("json") or readable text ("text"); unset: text in demo mode,
+    # JSON otherwise (server/logs.py).
+    log_format: Literal["", "json", "text"] = ""
+    # Take a request's id from its X-Request-ID header (set by the proxy in front); a value
+    # that is not a plain token is replaced by a new id either way.
+    trust_request_id: bool = True
+    # /metrics answers a request with `Authorization: Bearer <this>`; unset, it answers only
+    # requests made directly on the loopback interface, not through a proxy (decision 0018).
+    metrics_token: str = ""
     # Addresses (or networks, comma-separated) of the reverse proxies whose X-Forwarded-For and
     # X-Forwarded-Proto are believed; "*" trusts any. Others' are ignored: the client address is
     # then the connection's own (sign-in limits per address, audit entries).

@@ -6,11 +6,15 @@ them, and so that disabling a user or changing a password ends them at once.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import secrets
 import uuid
+import weakref
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any, TypeVar
 
 from sqlalchemy import update
 from sqlmodel import col, select
@@ -25,6 +29,8 @@ from server.common.errors import Message, NotFound, ValidationFailed
 from server.common.models import utcnow
 from server.common.vocab import Language
 from server.i18n.catalogs import N_
+
+T = TypeVar("T")
 
 # A session's expiry moves forward on use, at most this often (saves a write per request).
 SESSION_TOUCH_INTERVAL = timedelta(hours=1)
@@ -96,7 +102,9 @@ async def authenticate(
     """Check a sign-in, recording the attempt. Raises `SignInRefused` with a reason.
 
     A locked email or address is refused before the password is checked, even a right one;
-    refused-while-locked tries are audited but not counted (they do not lengthen the lock)."""
+    refused-while-locked tries are audited but not counted (they do not lengthen the lock).
+    Commits the session once, before checking the password (see below), so parallel tries
+    for one email are each checked against the failures recorded before any of them."""
     email = email.strip().lower()
     now = now or utcnow()
     remaining = await lock_remaining(db, email=email, ip_address=ip_address, limit=limit, now=now)
@@ -109,7 +117,12 @@ async def authenticate(
         )
         raise SignInRefused(wait_message(remaining))
     user = (await db.exec(select(StaffUser).where(StaffUser.email == email))).first()
-    ok = verify_password(user.password_hash if user else None, password)
+    # argon2 takes a tenth of a second or more of CPU on purpose: it must neither hold the
+    # database's write lock meanwhile (SQLite: every other write would wait behind it) nor
+    # block the event loop. So the transaction that only read so far is ended, and the hash
+    # is checked in a thread; the attempt is recorded after, as before.
+    await db.commit()
+    ok = await _checked(verify_password, user.password_hash if user else None, password)
     ok = ok and user is not None and user.is_active
     record_attempt(db, email=email, ip_address=ip_address, now=now, succeeded=ok)
     if not ok or user is None:
@@ -118,9 +131,24 @@ async def authenticate(
         )
         raise SignInRefused(Message(N_("Wrong email or password.")))
     if needs_rehash(user.password_hash):
-        user.password_hash = hash_password(password)
+        user.password_hash = await _checked(hash_password, password)
     await record_audit(db, action="auth.sign_in", actor_id=user.id, ip_address=ip_address)
     return user
+
+
+# argon2 uses 64 MiB and four threads a hash: one at a time per process keeps a burst of
+# sign-ins (a whole centre at 9 o'clock) from starving the requests already being answered;
+# the others wait their turn here, holding no database lock.
+_HASHING: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = (
+    weakref.WeakKeyDictionary()
+)  # one a loop: a semaphore belongs to the loop it first waited in
+
+
+async def _checked(func: Callable[..., T], *args: Any) -> T:
+    loop = asyncio.get_running_loop()
+    hashing = _HASHING.get(loop) or _HASHING.setdefault(loop, asyncio.Semaphore(1))
+    async with hashing:
+        return await asyncio.to_thread(func, *args)
 
 
 async def start_session(

@@ -22,6 +22,7 @@ from server.common.memory import collection_paused
 from server.common.models import IdSource, utcnow
 from server.i18n.catalogs import N_
 from server.sync.handlers import MARK, apply_plain_mark
+from server.sync.metrics import count_batch
 from server.sync.service import ensure_device
 from server.sync.writes import (
     Outcome,
@@ -147,6 +148,7 @@ async def _apply_batch(
         results = await _apply_all(db, actor, batch, offset, received_at, applied, oldest, parsed)
         await flush_marks(db)  # the whole batch's inserts and updates, in a few statements
         outcomes = Counter(result.outcome.value for _, result in results)
+        count_batch(db.info, zip((queued.kind for queued in batch.writes), results, strict=True))
         batch_audit_rows(db).append(  # inserted with the writes' own entries
             audit_row(
                 action="sync.batch",

@@ -1,7 +1,8 @@
-"""Health, home redirect, `/sw.js` (outside auth) and the web app manifest."""
+"""Health, metrics, home redirect, `/sw.js` (outside auth) and the web app manifest."""
 
 from __future__ import annotations
 
+import hmac
 import json
 from importlib.resources import files
 from pathlib import Path
@@ -15,6 +16,8 @@ from litestar.openapi import ResponseSpec
 from litestar.params import FromPath
 from litestar.response import Redirect
 from litestar.status_codes import HTTP_303_SEE_OTHER
+from litestar.types import Scope
+from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, generate_latest
 
 from server import __version__
 from server.auth.models import StaffUser
@@ -130,3 +133,33 @@ async def manifest(translator: NamedDependency[Translator]) -> Response:
         "icons": icons,
     }
     return Response(body, media_type="application/manifest+json")
+
+
+_FORWARDED = frozenset({b"x-forwarded-for", b"forwarded", b"x-real-ip"})
+_LOOPBACK = frozenset({"127.0.0.1", "::1"})
+
+
+def may_read_metrics(scope: Scope, token: str) -> bool:
+    """With RAZEM_METRICS_TOKEN set: a request bearing it. Without: a request made directly on
+    the loopback interface, not forwarded by a proxy (decision 0018)."""
+    headers = scope.get("headers", ())
+    if token:
+        expected = f"Bearer {token}".encode()
+        given = next((v for k, v in headers if k == b"authorization"), b"")
+        return hmac.compare_digest(given, expected)
+    client = scope.get("client")
+    direct = not any(k in _FORWARDED for k, _ in headers)
+    return direct and client is not None and client[0] in _LOOPBACK
+
+
+@get("/metrics", name="metrics", cache=False, include_in_schema=False)
+async def metrics(request: Request, app_state: NamedDependency[AppState]) -> Response:
+    """Prometheus text format: request latency, sync batches and writes. Anyone else is
+    answered as if there were nothing here."""
+    if not may_read_metrics(request.scope, app_state.settings.metrics_token):
+        raise NotFoundException()
+    return Response(
+        generate_latest(REGISTRY),
+        media_type=CONTENT_TYPE_LATEST,
+        headers={"Cache-Control": "no-store"},
+    )

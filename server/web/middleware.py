@@ -23,6 +23,7 @@ _SKIP_AUTH_PREFIXES = (
     "/sw.js",
     "/sw/",
     "/healthz",
+    "/metrics",
     "/manifest.webmanifest",
     "/favicon",
 )
