@@ -117,7 +117,7 @@ async def authenticate(
         )
         raise SignInRefused(wait_message(remaining))
     user = (await db.exec(select(StaffUser).where(StaffUser.email == email))).first()
-    # argon2 takes a tenth of a second or more of CPU on purpose: it must neither hold the
+    # argon2 takes tens of milliseconds of CPU on purpose: it must neither hold the
     # database's write lock meanwhile (SQLite: every other write would wait behind it) nor
     # block the event loop. So the transaction that only read so far is ended, and the hash
     # is checked in a thread; the attempt is recorded after, as before.
@@ -136,9 +136,10 @@ async def authenticate(
     return user
 
 
-# argon2 uses 64 MiB and four threads a hash: one at a time per process keeps a burst of
-# sign-ins (a whole centre at 9 o'clock) from starving the requests already being answered;
-# the others wait their turn here, holding no database lock.
+# argon2 takes about 32 ms of one core a hash (decision 19): at most two at a time per
+# process keeps a burst of sign-ins (a whole centre at 9 o'clock) from starving the requests
+# already being answered; the others wait their turn here, holding no database lock.
+PARALLEL_HASHES = 2
 _HASHING: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = (
     weakref.WeakKeyDictionary()
 )  # one a loop: a semaphore belongs to the loop it first waited in
@@ -146,7 +147,7 @@ _HASHING: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore
 
 async def _checked(func: Callable[..., T], *args: Any) -> T:
     loop = asyncio.get_running_loop()
-    hashing = _HASHING.get(loop) or _HASHING.setdefault(loop, asyncio.Semaphore(1))
+    hashing = _HASHING.get(loop) or _HASHING.setdefault(loop, asyncio.Semaphore(PARALLEL_HASHES))
     async with hashing:
         return await asyncio.to_thread(func, *args)
 

@@ -154,3 +154,19 @@ async def test_failed_and_throttled_sign_ins_are_audited_with_the_address(
     assert {entry.ip_address for entry in entries} == {IP}
     assert all(entry.details["email"] == EMAIL for entry in entries)
     assert entries[-1].details["wait_seconds"] == 58
+
+
+async def test_a_hash_made_with_the_old_parameters_is_remade_at_sign_in(db: AsyncSession) -> None:
+    """Hashes from argon2-cffi's heavier default (before decision 19) still verify, and the
+    next sign-in stores one with the current parameters."""
+    from argon2 import PasswordHasher
+
+    user = await make_user(db, Role.TEACHER, EMAIL)
+    user.password_hash = PasswordHasher().hash(PASSWORD)  # 64 MiB, 3 passes, 4 lanes
+    db.add(user)
+    await db.commit()
+    assert await _try(db, T0, PASSWORD) == "ok"
+    await db.commit()
+    await db.refresh(user)
+    assert user.password_hash.startswith("$argon2id$v=19$m=19456,t=2,p=1$")
+    assert await _try(db, T0 + timedelta(seconds=1), PASSWORD) == "ok"
