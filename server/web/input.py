@@ -6,14 +6,14 @@ fail the request with a 500 deep in a write)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 from urllib.parse import unquote_to_bytes
 
 from litestar import Request
 from litestar.enums import RequestEncodingType, ScopeType
 from litestar.exceptions import SerializationException
 from litestar.middleware import ASGIMiddleware
-from litestar.types import ASGIApp, Receive, Scope, Send
+from litestar.types import ASGIApp, HTTPScope, Receive, Scope, Send
 
 from server.common.errors import Message
 from server.i18n.catalogs import N_
@@ -84,6 +84,15 @@ async def refuse_unreadable_input(request: Request) -> None:
             raise RequestRefused(Message(UNREADABLE))
 
 
+def _is_multipart(scope: HTTPScope) -> bool:
+    if scope["method"] in _SAFE_METHODS:
+        return False
+    for name, value in scope["headers"]:
+        if name.lower() == b"content-type":
+            return value.lstrip().lower().startswith(b"multipart/form-data")
+    return False
+
+
 class ReadableMultipart(ASGIMiddleware):
     """Multipart bodies (the import's upload) are parsed here, before the CSRF middleware reads
     the form, so that a text field that is not UTF-8 (or names a charset that does not exist)
@@ -94,11 +103,9 @@ class ReadableMultipart(ASGIMiddleware):
     scopes = (ScopeType.HTTP,)
 
     async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
-        request: Request[Any, Any, Any] = Request(scope, receive)
-        if (
-            request.method not in _SAFE_METHODS
-            and request.content_type[0] == RequestEncodingType.MULTI_PART
-        ):
+        # Every request passes here: only a multipart post is looked at further.
+        if _is_multipart(cast("HTTPScope", scope)):
+            request: Request[Any, Any, Any] = Request(scope, receive)
             try:
                 form = await request.form()
             except (UnicodeDecodeError, LookupError):
