@@ -222,14 +222,14 @@ def _admin(sql: str) -> None:
 # --- the client --------------------------------------------------------------------------
 
 
-def _sign_in(client: httpx.Client) -> None:
+def _sign_in(client: httpx.Client, email: str = FACILITATOR, password: str = DEMO_PASSWORD) -> None:
     page = client.get("/sign-in")
     page.raise_for_status()
     token = re.search(r'name="_csrf_token" value="([^"]+)"', page.text)
     assert token, "no CSRF token on the sign-in page"
     response = client.post(
         "/sign-in",
-        data={"email": FACILITATOR, "password": DEMO_PASSWORD, "_csrf_token": token.group(1)},
+        data={"email": email, "password": password, "_csrf_token": token.group(1)},
     )
     if response.status_code != 303 or "razem_session" not in client.cookies:
         raise RuntimeError(f"sign-in failed: {response.status_code} {response.text[:500]}")
