@@ -27,6 +27,8 @@ counting TCP proxy on loopback in front of it, and these phases, each a Node pro
   local database. Razem has no endpoint that lists marks: a phone gets them in the pages of its
   offline pack (GET /api/sync/pack, then every page it lists: each session's roster, sheet and
   newcomer form), so that is what is measured.
+- rosters (Razem only, for reference; not what a phone does): the pack, then only its 250
+  roster pages, the pages that carry the marks.
 
 Measured per phase: the client's seconds, marks per second, HTTP requests (counted in the
 client), bytes up and down and connections (the proxy), the server's CPU seconds (psutil, the
@@ -83,7 +85,7 @@ MARKS = ACTIVITIES * SESSIONS * PEOPLE
 TITLE = "Bench sync choir"
 DB = "bench"
 RAW_BATCH = 1000
-PHASES = ("push", "replay", "pull")
+PHASES = ("push", "replay", "pull", "rosters")  # "rosters": Razem only
 
 
 # --- seeding -----------------------------------------------------------------------------
@@ -326,6 +328,10 @@ def run_razem(template: Template, folder: Path) -> SideRun:
             details = side.phases["pull"].details
             _expect("razem pull: roster pages", details["rosters"], ACTIVITIES * SESSIONS)
             _expect("razem pull: marks on them", details["marks"], MARKS)
+            side.phases["rosters"] = run_phase("razem-pull-rosters", pull, folder, pid, proxy)
+            details = side.phases["rosters"].details
+            _expect("razem rosters: pages", details["rosters"], ACTIVITIES * SESSIONS)
+            _expect("razem rosters: marks on them", details["marks"], MARKS)
         side.peak_rss = peak_rss(pid)
     finally:
         server.stop()
@@ -487,7 +493,10 @@ def print_report(runs: list[Run], meta: dict[str, str], summary: dict[str, Any])
     for phase in PHASES:
         for _, label, get, fmt in rows:
             razem = _span([get(r.razem.phases[phase]) for r in runs], fmt)
-            pouch = _span([get(r.pouchdb.phases[phase]) for r in runs], fmt)
+            if phase in runs[0].pouchdb.phases:
+                pouch = _span([get(r.pouchdb.phases[phase]) for r in runs], fmt)
+            else:
+                pouch = "—"
             print(f"{phase:<7} {label:<22} {razem:>28} {pouch:>28}")
     mem = [
         _span([getattr(r, side).peak_rss / 1e6 for r in runs], ",.0f")

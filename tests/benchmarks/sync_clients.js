@@ -2,7 +2,7 @@
  *
  *   node sync_clients.js PHASE INPUT.json
  *
- * PHASE is razem-push | razem-pull | pouch-push | pouch-replay | pouch-pull. INPUT holds the
+ * PHASE is razem-push | razem-pull | razem-pull-rosters | pouch-push | pouch-replay | pouch-pull. INPUT holds the
  * base URL (the counting proxy), the work folder, the folder of node_modules (PouchDB from the
  * npm registry, installed at run time) and, for the pushes, the marks. One JSON line is printed:
  * the phase's seconds (the clock starts when the client's own data is ready), the requests the
@@ -131,6 +131,27 @@ async function razemPull() {
   out({ seconds: seconds, pages: Object.keys(pages).length, rosters: rosters, rows: rows, marks: marks });
 }
 
+async function razemPullRosters() {
+  // Not the service worker's path: only the pack's roster pages (the pages that carry the
+  // marks), one after another as offline-pack.js fetches them.
+  razemScope();
+  const roster = /^\/sessions\/[0-9a-f-]{36}$/;
+  const start = process.hrtime.bigint();
+  const pack = await (await fetch("/api/sync/pack", { credentials: "same-origin" })).json();
+  const pages = {};
+  for (const page of pack.pages) {
+    if (!roster.test(page.url)) continue;
+    const response = await fetch(page.url, { credentials: "same-origin" });
+    if (response.ok) pages[page.url] = await response.text();
+  }
+  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+  let marks = 0;
+  Object.values(pages).forEach(function (html) {
+    marks += (html.match(/data-status="present"/g) || []).length;
+  });
+  out({ seconds: seconds, rosters: Object.keys(pages).length, marks: marks });
+}
+
 // --- PouchDB 9, replicating to pouchdb-server ---------------------------------------------
 
 function pouch() {
@@ -201,7 +222,7 @@ async function pouchPull() {
 }
 
 const PHASES = {
-  "razem-push": razemPush, "razem-pull": razemPull,
+  "razem-push": razemPush, "razem-pull": razemPull, "razem-pull-rosters": razemPullRosters,
   "pouch-push": pouchPush, "pouch-replay": pouchReplay, "pouch-pull": pouchPull,
 };
 if (!PHASES[phase]) fail("unknown phase " + phase);
