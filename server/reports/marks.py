@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -30,6 +30,8 @@ _HOUR_END = timedelta(minutes=59, seconds=59)
 _SECOND = timedelta(seconds=1)
 XLSX_EPOCH = xlsx.EPOCH
 _PLAIN_END = frozenset(("", "."))
+# Rows written at a time: about 1 MB of CSV, a few of XML; small enough to stream.
+BLOCK = 10_000
 
 
 def attendance_header(translator: Translator) -> list[str]:
@@ -74,6 +76,7 @@ class LocalTimes:
         # "YYYY-MM-DD HH" (UTC) → (local "YYYY-MM-DD HH" or None, local seconds since the
         # XLSX epoch at the hour's start), or None when the offset changes within the hour.
         self._hours: dict[str, tuple[str | None, int] | None] = {}
+        self._cells: dict[Any, str] = {}  # "YYYY-MM-DD HH:MM:SS" (UTC) → its XLSX cell
 
     def local(self, value: Any) -> datetime:
         utc = datetime.fromisoformat(value) if value.__class__ is str else value
@@ -111,11 +114,17 @@ class LocalTimes:
         return str(self.local(value))
 
     def xlsx_cell(self, value: Any) -> str:
-        hour = self._plain(value)
-        if hour is None:
-            return xlsx.datetime_cell(self.local(value))
-        seconds = hour[1] + int(value[14:16]) * 60 + int(value[17:19])
-        return xlsx.serial_cell(seconds)
+        # Marks taken together share their second (a check-in rush, a sync), and formatting
+        # the serial number is most of the work: each second's cell is kept.
+        key = value[:19] if value.__class__ is str else value
+        found = self._cells.get(key)
+        if found is None:
+            hour = self._plain(value)
+            if hour is None:
+                return xlsx.datetime_cell(self.local(value))
+            seconds = hour[1] + int(value[14:16]) * 60 + int(value[17:19])
+            found = self._cells[key] = xlsx.serial_cell(seconds)
+        return found
 
 
 class _CsvFields:
@@ -147,16 +156,30 @@ class Lookups:
     staff: dict[Any, str]
 
 
+def in_export_order(rows: list[Any], lookups: Lookups) -> list[Any]:
+    """`rows` of `_mark_rows` sorted by their session's place in `lookups.sessions`, then their
+    person's place in `lookups.people` (both read in the export's order): one integer key a
+    mark."""
+    shift = max(len(lookups.people), 1).bit_length()
+    sessions = {key: n << shift for n, key in enumerate(lookups.sessions)}
+    people = {key: n for n, key in enumerate(lookups.people)}
+    return sorted(rows, key=lambda row: sessions[row[0]] | people[row[1]])
+
+
 class MarkRows:
     """Formats the rows of `_mark_rows` (session id, person id, status, marked by id, marked
     at UTC) for one export, as (date, time, activity, code, given name, family name, status,
-    marked by, marked at local time)."""
+    marked by, marked at local time). Each session's, person's and (status, marked by) part is
+    written once and kept for the rest of the export, which may be written in several blocks
+    of rows."""
 
     def __init__(self, translator: Translator, zone: ZoneInfo, lookups: Lookups) -> None:
         self._gettext = translator.gettext
         self._times = LocalTimes(zone)
         self._labels: dict[Any, str] = {}
         self._lookups = lookups
+        # Parts already written, by form ("csv" or "xlsx"): sessions, people, (status, by).
+        self._parts: dict[str, tuple[dict[Any, str], dict[Any, str], dict[Any, str]]] = {}
 
     def _label(self, status: Any) -> str:
         label = self._labels.get(status)
@@ -171,11 +194,12 @@ class MarkRows:
     def _tail(self, status: Any, marked_by_id: Any) -> tuple[str, str]:
         return self._label(status), self._lookups.staff.get(marked_by_id) or ""
 
+    def _cache(self, form: str) -> tuple[dict[Any, str], dict[Any, str], dict[Any, str]]:
+        return self._parts.setdefault(form, ({}, {}, {}))
+
     def csv_lines(self, rows: Iterable[Sequence[Any]], delimiter: str) -> list[str]:
         fields = _CsvFields(delimiter)
-        sessions: dict[Any, str] = {}
-        people: dict[Any, str] = {}
-        tails: dict[tuple[Any, Any], str] = {}
+        sessions, people, tails = self._cache("csv")
         known_people = self._lookups.people
         local = self._times.text
         lines: list[str] = []
@@ -199,9 +223,7 @@ class MarkRows:
 
     def xlsx_rows(self, rows: Iterable[Sequence[Any]]) -> list[str]:
         cell = xlsx.cell
-        sessions: dict[Any, str] = {}
-        people: dict[Any, str] = {}
-        tails: dict[tuple[Any, Any], str] = {}
+        sessions, people, tails = self._cache("xlsx")
         known_people = self._lookups.people
         stamp = self._times.xlsx_cell
         out: list[str] = []
@@ -219,3 +241,15 @@ class MarkRows:
                 tail = tails[tail_key] = "".join(map(cell, self._tail(status, marked_by_id)))
             append(f"<row>{session}{person}{tail}{stamp(marked_at)}</row>")
         return out
+
+    def csv_blocks(
+        self, rows: Sequence[Sequence[Any]], delimiter: str, size: int = BLOCK
+    ) -> Iterator[str]:
+        """The CSV lines of `rows`, `size` rows a block, each block as one string."""
+        for start in range(0, len(rows), size):
+            yield "".join(self.csv_lines(rows[start : start + size], delimiter))
+
+    def xlsx_blocks(self, rows: Sequence[Sequence[Any]], size: int = BLOCK) -> Iterator[str]:
+        """The worksheet rows of `rows`, `size` rows a block, each block as one string."""
+        for start in range(0, len(rows), size):
+            yield "".join(self.xlsx_rows(rows[start : start + size]))

@@ -11,7 +11,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any
@@ -52,7 +52,8 @@ class Sheet:
     name: str
     header: Sequence[str]
     rows: Iterable[Sequence[Any]] = ()
-    # Rows already written as "<row>…</row>" (see server/reports/marks.py), after `rows`.
+    # Rows already written as "<row>…</row>", one or many a string (see
+    # server/reports/marks.py), after `rows`.
     row_xml: Iterable[str] = ()
 
 
@@ -94,20 +95,20 @@ def cell(value: Any) -> str:
     return _text(str(value))
 
 
-def _worksheet(sheet: Sheet) -> bytes:
+def _worksheet(sheet: Sheet) -> Iterator[str]:
+    """The worksheet's XML in parts (the rows already written come as they are made)."""
     width = max(1, len(sheet.header))
-    parts = [
+    yield (
         f'{_XML}<worksheet xmlns="{_MAIN}"><sheetViews><sheetView workbookViewId="0">'
         '<pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/>'
         f'</sheetView></sheetViews><cols><col min="1" max="{width}" width="18" customWidth="1"/>'
-        "</cols><sheetData><row>",
-        "".join(_text(title, _HEADER) for title in sheet.header),
-        "</row>",
-    ]
-    parts.extend(f"<row>{''.join([cell(value) for value in row])}</row>" for row in sheet.rows)
-    parts.extend(sheet.row_xml)
-    parts.append("</sheetData></worksheet>")
-    return "".join(parts).encode()
+        "</cols><sheetData><row>"
+        + "".join(_text(title, _HEADER) for title in sheet.header)
+        + "</row>"
+        + "".join(f"<row>{''.join([cell(value) for value in row])}</row>" for row in sheet.rows)
+    )
+    yield from sheet.row_xml
+    yield "</sheetData></worksheet>"
 
 
 def _sheet_names(sheets: Sequence[Sheet]) -> list[str]:
@@ -168,5 +169,8 @@ def workbook(sheets: Sequence[Sheet]) -> bytes:
         archive.writestr("xl/_rels/workbook.xml.rels", book_rels)
         archive.writestr("xl/styles.xml", _STYLES)
         for n, sheet in zip(numbers, sheets, strict=True):
-            archive.writestr(f"xl/worksheets/sheet{n}.xml", _worksheet(sheet))
+            # Written part by part: the XML of a year's marks (about 40 MB) is never one string.
+            with archive.open(f"xl/worksheets/sheet{n}.xml", "w") as part:
+                for text in _worksheet(sheet):
+                    part.write(text.encode())
     return buffer.getvalue()
