@@ -30,6 +30,8 @@ _HOUR_END = timedelta(minutes=59, seconds=59)
 _SECOND = timedelta(seconds=1)
 XLSX_EPOCH = xlsx.EPOCH
 _PLAIN_END = frozenset(("", "."))
+# "MM:SS" → seconds into the hour.
+_IN_HOUR = {f"{m:02d}:{s:02d}": m * 60 + s for m in range(60) for s in range(60)}
 # Rows written at a time: about 1 MB of CSV, a few of XML; small enough to stream.
 BLOCK = 10_000
 
@@ -76,7 +78,6 @@ class LocalTimes:
         # "YYYY-MM-DD HH" (UTC) → (local "YYYY-MM-DD HH" or None, local seconds since the
         # XLSX epoch at the hour's start), or None when the offset changes within the hour.
         self._hours: dict[str, tuple[str | None, int] | None] = {}
-        self._cells: dict[Any, str] = {}  # "YYYY-MM-DD HH:MM:SS" (UTC) → its XLSX cell
 
     def local(self, value: Any) -> datetime:
         utc = datetime.fromisoformat(value) if value.__class__ is str else value
@@ -114,17 +115,10 @@ class LocalTimes:
         return str(self.local(value))
 
     def xlsx_cell(self, value: Any) -> str:
-        # Marks taken together share their second (a check-in rush, a sync), and formatting
-        # the serial number is most of the work: each second's cell is kept.
-        key = value[:19] if value.__class__ is str else value
-        found = self._cells.get(key)
-        if found is None:
-            hour = self._plain(value)
-            if hour is None:
-                return xlsx.datetime_cell(self.local(value))
-            seconds = hour[1] + int(value[14:16]) * 60 + int(value[17:19])
-            found = self._cells[key] = xlsx.serial_cell(seconds)
-        return found
+        hour = self._plain(value)
+        if hour is None:
+            return xlsx.datetime_cell(self.local(value))
+        return xlsx.serial_cell(hour[1] + _IN_HOUR[value[14:19]])
 
 
 class _CsvFields:

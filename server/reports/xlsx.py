@@ -13,7 +13,7 @@ import re
 import zipfile
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
@@ -64,15 +64,34 @@ def _text(value: str, style: int = 0) -> str:
     return f'<c t="inlineStr"{styled}><is><t{space}>{escape(value)}</t></is></c>'
 
 
-def datetime_cell(value: datetime) -> str:
-    serial = (value.replace(tzinfo=None) - EPOCH).total_seconds() / 86400
-    return f'<c s="{_DATETIME}"><v>{serial:.10f}</v></c>'
+_DAY = 86400
+_SECOND = timedelta(seconds=1)
+# ".ddddddddddd" of each second of the day as a fraction of the day, once made.
+_FRACTIONS: dict[int, str] = {}
+
+
+def _fraction(second_of_day: int) -> str:
+    text = _FRACTIONS.get(second_of_day)
+    if text is None:
+        text = _FRACTIONS[second_of_day] = f"{second_of_day / _DAY:.10f}"[1:]
+    return text
 
 
 def serial_cell(seconds: int) -> str:
-    """The cell of the datetime `seconds` after EPOCH: the same as `datetime_cell` gives (a
-    whole number of seconds divides the same, as an int or as a float)."""
-    return f'<c s="{_DATETIME}"><v>{seconds / 86400:.10f}</v></c>'
+    """The cell of the datetime `seconds` after EPOCH: whole days, then the second's fraction
+    of its day to 10 decimals (a tenth of a millisecond), each second's text made once."""
+    if seconds < 0:
+        return f'<c s="{_DATETIME}"><v>{seconds / _DAY:.10f}</v></c>'
+    days, second = divmod(seconds, _DAY)
+    return f'<c s="{_DATETIME}"><v>{days}{_fraction(second)}</v></c>'
+
+
+def datetime_cell(value: datetime) -> str:
+    value = value.replace(tzinfo=None)
+    if value.microsecond:
+        serial = (value - EPOCH).total_seconds() / _DAY
+        return f'<c s="{_DATETIME}"><v>{serial:.10f}</v></c>'
+    return serial_cell((value - EPOCH) // _SECOND)
 
 
 def cell(value: Any) -> str:
