@@ -177,7 +177,7 @@ def attendance_chunks(
     marks = MarkRows(translator, ZoneInfo(timezone), lookups)
     if form == "xlsx":
         title = translator.gettext("Attendance")
-        yield workbook([Sheet(title, header, row_xml=marks.xlsx_blocks(rows))])
+        yield workbook([Sheet(title, header, row_xml=marks.xlsx_blocks(rows))], marks.strings)
         return
     buffer = io.StringIO()
     _csv_writer(buffer, translator).writerow(header)

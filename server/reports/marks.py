@@ -174,6 +174,8 @@ class MarkRows:
         self._lookups = lookups
         # Parts already written, by form ("csv" or "xlsx"): sessions, people, (status, by).
         self._parts: dict[str, tuple[dict[Any, str], dict[Any, str], dict[Any, str]]] = {}
+        # The XLSX file's shared strings, which the rows refer to (give it to `workbook`).
+        self.strings = xlsx.SharedStrings()
 
     def _label(self, status: Any) -> str:
         label = self._labels.get(status)
@@ -216,7 +218,11 @@ class MarkRows:
         return lines
 
     def xlsx_rows(self, rows: Iterable[Sequence[Any]]) -> list[str]:
-        cell = xlsx.cell
+        strings = self.strings
+
+        def cell(value: Any) -> str:
+            return xlsx.cell(value, strings)
+
         sessions, people, tails = self._cache("xlsx")
         known_people = self._lookups.people
         stamp = self._times.xlsx_cell
