@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -160,20 +160,32 @@ def in_export_order(rows: list[Any], lookups: Lookups) -> list[Any]:
     return sorted(rows, key=lambda row: sessions[row[0]] | people[row[1]])
 
 
+class _Parts(dict[Any, Any]):
+    """Parts of rows by key, each written by `make` the first time it is asked for."""
+
+    def __init__(self, make: Callable[[Any], Any]) -> None:
+        super().__init__()
+        self._make = make
+
+    def __missing__(self, key: Any) -> Any:
+        made = self[key] = self._make(key)
+        return made
+
+
 class MarkRows:
     """Formats the rows of `_mark_rows` (session id, person id, status, marked by id, marked
     at UTC) for one export, as (date, time, activity, code, given name, family name, status,
     marked by, marked at local time). Each session's, person's and (status, marked by) part is
-    written once and kept for the rest of the export, which may be written in several blocks
-    of rows."""
+    written the first time it is needed and kept for the rest of the export, which may be
+    written in several blocks of rows; a row is then one formatted string."""
 
     def __init__(self, translator: Translator, zone: ZoneInfo, lookups: Lookups) -> None:
         self._gettext = translator.gettext
         self._times = LocalTimes(zone)
         self._labels: dict[Any, str] = {}
         self._lookups = lookups
-        # Parts already written, by form ("csv" or "xlsx"): sessions, people, (status, by).
-        self._parts: dict[str, tuple[dict[Any, str], dict[Any, str], dict[Any, str]]] = {}
+        # Parts already written, by form ("csv" or "xlsx"): sessions, people, status → by.
+        self._parts: dict[str, tuple[_Parts, _Parts, _Parts]] = {}
         # The XLSX file's shared strings, which the rows refer to (give it to `workbook`).
         self.strings = xlsx.SharedStrings()
 
@@ -190,57 +202,43 @@ class MarkRows:
     def _tail(self, status: Any, marked_by_id: Any) -> tuple[str, str]:
         return self._label(status), self._lookups.staff.get(marked_by_id) or ""
 
-    def _cache(self, form: str) -> tuple[dict[Any, str], dict[Any, str], dict[Any, str]]:
-        return self._parts.setdefault(form, ({}, {}, {}))
+    def _cache(
+        self, form: str, write: Callable[[Sequence[Any]], str]
+    ) -> tuple[_Parts, _Parts, _Parts]:
+        found = self._parts.get(form)
+        if found is None:
+            people = self._lookups.people
+            found = self._parts[form] = (
+                _Parts(lambda session_id: write(self._session(session_id))),
+                _Parts(lambda person_id: write(people[person_id])),
+                _Parts(lambda status: _Parts(lambda by: write(self._tail(status, by)))),
+            )
+        return found
 
     def csv_lines(self, rows: Iterable[Sequence[Any]], delimiter: str) -> list[str]:
-        fields = _CsvFields(delimiter)
-        sessions, people, tails = self._cache("csv")
-        known_people = self._lookups.people
+        sessions, people, tails = self._cache("csv", _CsvFields(delimiter))
         local = self._times.text
-        lines: list[str] = []
-        append = lines.append
-        for session_id, person_id, status, marked_by_id, marked_at in rows:
-            session = sessions.get(session_id)
-            if session is None:
-                session = sessions[session_id] = fields(self._session(session_id))
-            person = people.get(person_id)
-            if person is None:
-                person = people[person_id] = fields(known_people[person_id])
-            tail_key = (status, marked_by_id)
-            tail = tails.get(tail_key)
-            if tail is None:
-                tail = tails[tail_key] = fields(self._tail(status, marked_by_id))
-            # A datetime's text never needs quoting.
-            append(
-                f"{session}{delimiter}{person}{delimiter}{tail}{delimiter}{local(marked_at)}\r\n"
-            )
-        return lines
+        d = delimiter
+        # A datetime's text never needs quoting.
+        return [
+            f"{sessions[s]}{d}{people[p]}{d}{tails[status][by]}{d}{local(at)}\r\n"
+            for s, p, status, by, at in rows
+        ]
 
     def xlsx_rows(self, rows: Iterable[Sequence[Any]]) -> list[str]:
         strings = self.strings
 
-        def cell(value: Any) -> str:
-            return xlsx.cell(value, strings)
+        def cells(values: Sequence[Any]) -> str:
+            return "".join([xlsx.cell(value, strings) for value in values])
 
-        sessions, people, tails = self._cache("xlsx")
-        known_people = self._lookups.people
+        # Parts are made left to right, as the generic writer meets the cells: the shared
+        # strings are numbered in the same order.
+        sessions, people, tails = self._cache("xlsx", cells)
         stamp = self._times.xlsx_cell
-        out: list[str] = []
-        append = out.append
-        for session_id, person_id, status, marked_by_id, marked_at in rows:
-            session = sessions.get(session_id)
-            if session is None:
-                session = sessions[session_id] = "".join(map(cell, self._session(session_id)))
-            person = people.get(person_id)
-            if person is None:
-                person = people[person_id] = "".join(map(cell, known_people[person_id]))
-            tail_key = (status, marked_by_id)
-            tail = tails.get(tail_key)
-            if tail is None:
-                tail = tails[tail_key] = "".join(map(cell, self._tail(status, marked_by_id)))
-            append(f"<row>{session}{person}{tail}{stamp(marked_at)}</row>")
-        return out
+        return [
+            f"<row>{sessions[s]}{people[p]}{tails[status][by]}{stamp(at)}</row>"
+            for s, p, status, by, at in rows
+        ]
 
     def csv_blocks(
         self, rows: Sequence[Sequence[Any]], delimiter: str, size: int = BLOCK

@@ -87,9 +87,7 @@ class SharedStrings:
             text = _NOT_XML.sub("", value)
             space = ' xml:space="preserve"' if text != text.strip() else ""
             items.append(f"<si><t{space}>{escape(text)}</t></si>")
-        return (
-            f'{_XML}<sst xmlns="{_MAIN}" uniqueCount="{len(items)}">{"".join(items)}</sst>'
-        )
+        return f'{_XML}<sst xmlns="{_MAIN}" uniqueCount="{len(items)}">{"".join(items)}</sst>'
 
 
 _DAY = 86400
