@@ -194,7 +194,7 @@ def _attendance_file(
 
 def gzipped(chunks: Iterable[bytes], level: int = 1) -> Iterator[bytes]:
     """`chunks` as one gzip stream, compressed as they come. Level 1: a year's attendance CSV
-    (10 MB) in about 45 ms of CPU instead of 135 at level 6, and about 30 % larger."""
+    (10.9 MB) in about 56 ms of CPU instead of 195 at level 6, and 13 % larger."""
     compressor = zlib.compressobj(level, zlib.DEFLATED, 16 + zlib.MAX_WBITS)
     for chunk in chunks:
         if out := compressor.compress(chunk):
