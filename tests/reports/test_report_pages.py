@@ -260,3 +260,15 @@ def test_attendance_csv_is_streamed_and_compressed_once(  # type: ignore[no-unty
         assert "Accept-Encoding" in packed.headers["vary"]
         raw = b"".join(packed.iter_raw())
     assert gzip.decompress(raw) == plain.content
+
+
+def test_many_people_are_looked_up_by_the_period_instead(  # type: ignore[no-untyped-def]
+    client: Client, database_url: str, centre, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Beyond the ids a query may list, the people are found by the period's marks: the same
+    file."""
+    sign_in(client, COORDINATOR)
+    path = f"/reports/export/attendance/csv?{PERIOD}"
+    by_ids = client.get(path).content
+    monkeypatch.setattr("server.reports.exports.MAX_IDS", 1)
+    assert client.get(path).content == by_ids
