@@ -175,6 +175,8 @@ def main() -> None:
     parser.add_argument("--engine", choices=("sqlite", "postgres"), default="sqlite")
     args = parser.parse_args()
     logging.getLogger("httpx").setLevel(logging.WARNING)
+    # One access line a request would interleave with the figures (it costs well under 1 ms).
+    logging.getLogger("razem.access").setLevel(logging.WARNING)
     folder = Path(tempfile.mkdtemp(prefix="razem-bench-reports-"))
     url = f"sqlite+aiosqlite:///{folder / 'bench.db'}"
     if args.engine == "postgres":
