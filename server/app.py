@@ -163,7 +163,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             gzip_compress_level=6,
             minimum_size=500,
             # An XLSX file is a zip already: compressing it again costs time and saves nothing.
-            exclude=[r"^/reports/export/\w+/xlsx$"],
+            # The attendance CSV is streamed and compressed by its handler (decision 22).
+            exclude=[r"^/reports/export/(\w+/xlsx|attendance/csv)$"],
         ),
         exception_handlers=EXCEPTION_HANDLERS,
         before_request=refuse_unreadable_input,

@@ -83,3 +83,35 @@ class NewPerson(BaseModel):
                 N_("The person must agree to their attendance being recorded to be registered.")
             )
         return sorted(set(value))
+
+
+def _answer(value: object) -> object:
+    """Blank is "not asked"; anything else must be one of the answers."""
+    value = _blank_to_none(value)
+    if value is None or isinstance(value, Difficulty):
+        return value
+    if isinstance(value, str) and value.strip() in Difficulty._value2member_map_:
+        return Difficulty(value.strip())
+    raise ValueError(N_("Choose one of the answers, or “Not asked”."))
+
+
+class DisabilityAnswers(BaseModel):
+    """The Washington Group short set as a coordinator records or changes it on a person's
+    page (decision 16): each answer on the scale, "prefer not to say", or blank (not asked)."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    wg_seeing: Difficulty | None = None
+    wg_hearing: Difficulty | None = None
+    wg_walking: Difficulty | None = None
+    wg_remembering: Difficulty | None = None
+    wg_self_care: Difficulty | None = None
+    wg_communicating: Difficulty | None = None
+
+    @field_validator(
+        "wg_seeing", "wg_hearing", "wg_walking", "wg_remembering", "wg_self_care",
+        "wg_communicating", mode="before",
+    )  # fmt: skip
+    @classmethod
+    def _known(cls, value: object) -> object:
+        return _answer(value)

@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Sequence
+import uuid
+import zlib
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
@@ -23,12 +25,21 @@ from server.auth.models import StaffUser
 from server.i18n.catalogs import Translator
 from server.people.models import Person
 from server.reports.filters import ReportFilter
-from server.reports.marks import Lookups, MarkRows, attendance_header, csv_delimiter, csv_safe
+from server.reports.marks import (
+    Lookups,
+    MarkRows,
+    attendance_header,
+    csv_delimiter,
+    csv_safe,
+    in_export_order,
+)
 from server.reports.service import build_report, check_filter, session_conditions
 from server.reports.tables import Table, report_tables
 from server.reports.xlsx import Sheet, workbook
 
 Format = Literal["csv", "xlsx"]
+# Ids a query may list (SQLite allows 32,766 parameters; PostgreSQL 65,535).
+MAX_IDS = 20_000
 MEDIA_TYPES = {
     "csv": "text/csv",  # Litestar adds "; charset=utf-8"
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -39,8 +50,16 @@ MEDIA_TYPES = {
 class ExportFile:
     filename: str
     media_type: str
-    content: bytes
+    # The file's bytes in order: one chunk, or (a CSV of marks) a block of rows a chunk, made
+    # only as the response is sent.
+    chunks: Iterable[bytes]
     rows: int
+    # Made to be sent as it is written (and compressed by the sender, not the middleware).
+    streamed: bool = False
+
+    @property
+    def content(self) -> bytes:
+        return b"".join(self.chunks)
 
 
 def _id(column: Any) -> Any:
@@ -59,7 +78,13 @@ async def _mark_rows(
     db: AsyncSession, actor: Actor, wanted: ReportFilter
 ) -> tuple[list[Any], Lookups]:
     """The period's marks as (session id, person id, status, marked by id, marked at), in the
-    export's order, and what the ids stand for."""
+    export's order, and what the ids stand for.
+
+    The marks are read unordered and without joining people: the order (session date, start
+    time, activity title, then family name, given name, code) is each session's and each
+    person's place in the two small lookup queries, which the database sorts (with its own
+    collation), and the marks are sorted by those places in Python. Sorting 100,000 marks by
+    six text columns in the database took longer than reading them (decision 22)."""
     connection = await db.connection()
     period = session_conditions(actor, wanted)
     marked_at = _raw(AttendanceMark.marked_at)
@@ -81,10 +106,11 @@ async def _mark_rows(
         )
         .join(Activity, col(Activity.id) == ActivitySession.activity_id)
         .where(*period)
+        .order_by(col(ActivitySession.date), col(ActivitySession.start_time), col(Activity.title))
     )
     people = select(
         _id(Person.id), col(Person.code), col(Person.given_name), col(Person.family_name)
-    ).where(col(Person.id).in_(in_period))
+    ).order_by(col(Person.family_name), col(Person.given_name), col(Person.code))
     staff = select(_id(StaffUser.id), col(StaffUser.display_name))
     marks = (
         select(
@@ -97,16 +123,7 @@ async def _mark_rows(
         .select_from(AttendanceMark)
         .join(ActivitySession, col(ActivitySession.id) == AttendanceMark.session_id)
         .join(Activity, col(Activity.id) == ActivitySession.activity_id)
-        .join(Person, col(Person.id) == AttendanceMark.person_id)
         .where(*period)
-        .order_by(
-            col(ActivitySession.date),
-            col(ActivitySession.start_time),
-            col(Activity.title),
-            col(Person.family_name),
-            col(Person.given_name),
-            col(Person.code),
-        )
     )
 
     async def rows(query: Any) -> list[Any]:
@@ -115,12 +132,20 @@ async def _mark_rows(
         result = await connection.execute(query)
         return list(result.cursor.fetchall()) if result.cursor is not None else []
 
+    found = await rows(marks)
+    # The people marked, by id: cheaper than asking the database which people have marks in
+    # the period (which reads every mark again), up to a number of ids a query can carry.
+    marked = {row[1] for row in found}
+    if len(marked) <= MAX_IDS:
+        people = people.where(col(Person.id).in_([uuid.UUID(str(key)) for key in marked]))
+    else:
+        people = people.where(col(Person.id).in_(in_period))
     lookups = Lookups(
         sessions={row[0]: tuple(row[1:]) for row in await rows(sessions)},
         people={row[0]: tuple(row[1:]) for row in await rows(people)},
         staff={row[0]: row[1] for row in await rows(staff)},
     )
-    return await rows(marks), lookups
+    return in_export_order(found, lookups), lookups
 
 
 def _csv_writer(buffer: io.StringIO, translator: Translator) -> Any:
@@ -143,19 +168,38 @@ def csv_bytes(tables: Sequence[Table], translator: Translator) -> bytes:
     return ("\ufeff" + buffer.getvalue()).encode()
 
 
+def attendance_chunks(
+    rows: list[Any], lookups: Lookups, form: Format, translator: Translator, timezone: str
+) -> Iterator[bytes]:
+    """The file `csv_bytes` or `workbook` would write for these rows, faster: a CSV as it is
+    written, a block of rows at a time (so it can be streamed); an XLSX file whole."""
+    header = attendance_header(translator)
+    marks = MarkRows(translator, ZoneInfo(timezone), lookups)
+    if form == "xlsx":
+        title = translator.gettext("Attendance")
+        yield workbook([Sheet(title, header, row_xml=marks.xlsx_blocks(rows))], marks.strings)
+        return
+    buffer = io.StringIO()
+    _csv_writer(buffer, translator).writerow(header)
+    yield ("\ufeff" + buffer.getvalue()).encode()
+    for block in marks.csv_blocks(rows, csv_delimiter(translator)):
+        yield block.encode()
+
+
 def _attendance_file(
     rows: list[Any], lookups: Lookups, form: Format, translator: Translator, timezone: str
 ) -> bytes:
-    """The same file as `csv_bytes` or `workbook` would write for these rows, faster."""
-    header = attendance_header(translator)
-    marks = MarkRows(translator, ZoneInfo(timezone), lookups)
-    if form == "csv":
-        buffer = io.StringIO()
-        _csv_writer(buffer, translator).writerow(header)
-        lines = marks.csv_lines(rows, csv_delimiter(translator))
-        return ("\ufeff" + buffer.getvalue() + "".join(lines)).encode()
-    title = translator.gettext("Attendance")
-    return workbook([Sheet(title, header, row_xml=marks.xlsx_rows(rows))])
+    return b"".join(attendance_chunks(rows, lookups, form, translator, timezone))
+
+
+def gzipped(chunks: Iterable[bytes], level: int = 1) -> Iterator[bytes]:
+    """`chunks` as one gzip stream, compressed as they come. Level 1: a year's attendance CSV
+    (10.9 MB) in about 56 ms of CPU instead of 195 at level 6, and 13 % larger."""
+    compressor = zlib.compressobj(level, zlib.DEFLATED, 16 + zlib.MAX_WBITS)
+    for chunk in chunks:
+        if out := compressor.compress(chunk):
+            yield out
+    yield compressor.flush()
 
 
 def _render(tables: Sequence[Table], form: Format, translator: Translator) -> bytes:
@@ -189,8 +233,9 @@ async def export_attendance(
     return ExportFile(
         _filename("attendance", wanted, form),
         MEDIA_TYPES[form],
-        _attendance_file(rows, lookups, form, translator, timezone),
+        attendance_chunks(rows, lookups, form, translator, timezone),
         len(rows),
+        streamed=form == "csv",
     )
 
 
@@ -211,6 +256,6 @@ async def export_report(
     return ExportFile(
         _filename("report", wanted, form),
         MEDIA_TYPES[form],
-        _render(tables, form, translator),
+        [_render(tables, form, translator)],
         rows,
     )

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -30,6 +30,10 @@ _HOUR_END = timedelta(minutes=59, seconds=59)
 _SECOND = timedelta(seconds=1)
 XLSX_EPOCH = xlsx.EPOCH
 _PLAIN_END = frozenset(("", "."))
+# "MM:SS" → seconds into the hour.
+_IN_HOUR = {f"{m:02d}:{s:02d}": m * 60 + s for m in range(60) for s in range(60)}
+# Rows written at a time: about 1 MB of CSV, a few of XML; small enough to stream.
+BLOCK = 10_000
 
 
 def attendance_header(translator: Translator) -> list[str]:
@@ -114,8 +118,7 @@ class LocalTimes:
         hour = self._plain(value)
         if hour is None:
             return xlsx.datetime_cell(self.local(value))
-        seconds = hour[1] + int(value[14:16]) * 60 + int(value[17:19])
-        return xlsx.serial_cell(seconds)
+        return xlsx.serial_cell(hour[1] + _IN_HOUR[value[14:19]])
 
 
 class _CsvFields:
@@ -147,16 +150,44 @@ class Lookups:
     staff: dict[Any, str]
 
 
+def in_export_order(rows: list[Any], lookups: Lookups) -> list[Any]:
+    """`rows` of `_mark_rows` sorted by their session's place in `lookups.sessions`, then their
+    person's place in `lookups.people` (both read in the export's order): one integer key a
+    mark."""
+    shift = max(len(lookups.people), 1).bit_length()
+    sessions = {key: n << shift for n, key in enumerate(lookups.sessions)}
+    people = {key: n for n, key in enumerate(lookups.people)}
+    return sorted(rows, key=lambda row: sessions[row[0]] | people[row[1]])
+
+
+class _Parts(dict[Any, Any]):
+    """Parts of rows by key, each written by `make` the first time it is asked for."""
+
+    def __init__(self, make: Callable[[Any], Any]) -> None:
+        super().__init__()
+        self._make = make
+
+    def __missing__(self, key: Any) -> Any:
+        made = self[key] = self._make(key)
+        return made
+
+
 class MarkRows:
     """Formats the rows of `_mark_rows` (session id, person id, status, marked by id, marked
     at UTC) for one export, as (date, time, activity, code, given name, family name, status,
-    marked by, marked at local time)."""
+    marked by, marked at local time). Each session's, person's and (status, marked by) part is
+    written the first time it is needed and kept for the rest of the export, which may be
+    written in several blocks of rows; a row is then one formatted string."""
 
     def __init__(self, translator: Translator, zone: ZoneInfo, lookups: Lookups) -> None:
         self._gettext = translator.gettext
         self._times = LocalTimes(zone)
         self._labels: dict[Any, str] = {}
         self._lookups = lookups
+        # Parts already written, by form ("csv" or "xlsx"): sessions, people, status → by.
+        self._parts: dict[str, tuple[_Parts, _Parts, _Parts]] = {}
+        # The XLSX file's shared strings, which the rows refer to (give it to `workbook`).
+        self.strings = xlsx.SharedStrings()
 
     def _label(self, status: Any) -> str:
         label = self._labels.get(status)
@@ -171,51 +202,52 @@ class MarkRows:
     def _tail(self, status: Any, marked_by_id: Any) -> tuple[str, str]:
         return self._label(status), self._lookups.staff.get(marked_by_id) or ""
 
-    def csv_lines(self, rows: Iterable[Sequence[Any]], delimiter: str) -> list[str]:
-        fields = _CsvFields(delimiter)
-        sessions: dict[Any, str] = {}
-        people: dict[Any, str] = {}
-        tails: dict[tuple[Any, Any], str] = {}
-        known_people = self._lookups.people
-        local = self._times.text
-        lines: list[str] = []
-        append = lines.append
-        for session_id, person_id, status, marked_by_id, marked_at in rows:
-            session = sessions.get(session_id)
-            if session is None:
-                session = sessions[session_id] = fields(self._session(session_id))
-            person = people.get(person_id)
-            if person is None:
-                person = people[person_id] = fields(known_people[person_id])
-            tail_key = (status, marked_by_id)
-            tail = tails.get(tail_key)
-            if tail is None:
-                tail = tails[tail_key] = fields(self._tail(status, marked_by_id))
-            # A datetime's text never needs quoting.
-            append(
-                f"{session}{delimiter}{person}{delimiter}{tail}{delimiter}{local(marked_at)}\r\n"
+    def _cache(
+        self, form: str, write: Callable[[Sequence[Any]], str]
+    ) -> tuple[_Parts, _Parts, _Parts]:
+        found = self._parts.get(form)
+        if found is None:
+            people = self._lookups.people
+            found = self._parts[form] = (
+                _Parts(lambda session_id: write(self._session(session_id))),
+                _Parts(lambda person_id: write(people[person_id])),
+                _Parts(lambda status: _Parts(lambda by: write(self._tail(status, by)))),
             )
-        return lines
+        return found
+
+    def csv_lines(self, rows: Iterable[Sequence[Any]], delimiter: str) -> list[str]:
+        sessions, people, tails = self._cache("csv", _CsvFields(delimiter))
+        local = self._times.text
+        d = delimiter
+        # A datetime's text never needs quoting.
+        return [
+            f"{sessions[s]}{d}{people[p]}{d}{tails[status][by]}{d}{local(at)}\r\n"
+            for s, p, status, by, at in rows
+        ]
 
     def xlsx_rows(self, rows: Iterable[Sequence[Any]]) -> list[str]:
-        cell = xlsx.cell
-        sessions: dict[Any, str] = {}
-        people: dict[Any, str] = {}
-        tails: dict[tuple[Any, Any], str] = {}
-        known_people = self._lookups.people
+        strings = self.strings
+
+        def cells(values: Sequence[Any]) -> str:
+            return "".join([xlsx.cell(value, strings) for value in values])
+
+        # Parts are made left to right, as the generic writer meets the cells: the shared
+        # strings are numbered in the same order.
+        sessions, people, tails = self._cache("xlsx", cells)
         stamp = self._times.xlsx_cell
-        out: list[str] = []
-        append = out.append
-        for session_id, person_id, status, marked_by_id, marked_at in rows:
-            session = sessions.get(session_id)
-            if session is None:
-                session = sessions[session_id] = "".join(map(cell, self._session(session_id)))
-            person = people.get(person_id)
-            if person is None:
-                person = people[person_id] = "".join(map(cell, known_people[person_id]))
-            tail_key = (status, marked_by_id)
-            tail = tails.get(tail_key)
-            if tail is None:
-                tail = tails[tail_key] = "".join(map(cell, self._tail(status, marked_by_id)))
-            append(f"<row>{session}{person}{tail}{stamp(marked_at)}</row>")
-        return out
+        return [
+            f"<row>{sessions[s]}{people[p]}{tails[status][by]}{stamp(at)}</row>"
+            for s, p, status, by, at in rows
+        ]
+
+    def csv_blocks(
+        self, rows: Sequence[Sequence[Any]], delimiter: str, size: int = BLOCK
+    ) -> Iterator[str]:
+        """The CSV lines of `rows`, `size` rows a block, each block as one string."""
+        for start in range(0, len(rows), size):
+            yield "".join(self.csv_lines(rows[start : start + size], delimiter))
+
+    def xlsx_blocks(self, rows: Sequence[Sequence[Any]], size: int = BLOCK) -> Iterator[str]:
+        """The worksheet rows of `rows`, `size` rows a block, each block as one string."""
+        for start in range(0, len(rows), size):
+            yield "".join(self.xlsx_rows(rows[start : start + size]))

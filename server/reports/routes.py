@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator, Iterable
 from datetime import date
 from typing import Any
 from urllib.parse import urlencode
@@ -10,7 +11,7 @@ from litestar import Controller, Request, Response, get
 from litestar.di import NamedDependency, Provide
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
-from litestar.response import Template
+from litestar.response import Stream, Template
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server.activities.models import ActivityKind
@@ -19,7 +20,13 @@ from server.auth.models import Role
 from server.common.errors import ValidationFailed
 from server.i18n.catalogs import Translator
 from server.i18n.labels import label_msgid
-from server.reports.exports import ExportFile, Format, export_attendance, export_report
+from server.reports.exports import (
+    ExportFile,
+    Format,
+    export_attendance,
+    export_report,
+    gzipped,
+)
 from server.reports.filters import ReportFilter, current_quarter, parse_filter
 from server.reports.service import activity_choices, build_report
 from server.reports.tables import report_tables
@@ -28,15 +35,27 @@ from server.web.deps import provide_actor
 from server.web.guards import roles, signed_in
 
 
-def _download(export: ExportFile) -> Response[bytes]:
-    return Response(
-        export.content,
-        media_type=export.media_type,
-        headers={
-            "Content-Disposition": f'attachment; filename="{export.filename}"',
-            "Cache-Control": "no-store",  # personal data: never kept by a cache
-        },
-    )
+def _download(export: ExportFile, request: Request) -> Response[bytes] | Stream:
+    headers = {
+        "Content-Disposition": f'attachment; filename="{export.filename}"',
+        "Cache-Control": "no-store",  # personal data: never kept by a cache
+    }
+    if not export.streamed:
+        return Response(export.content, media_type=export.media_type, headers=headers)
+    # Sent as it is written; compressed here, at a faster level than the middleware's (which
+    # skips this path: server/app.py).
+    chunks: Iterable[bytes] = export.chunks
+    if "gzip" in request.headers.get("accept-encoding", ""):
+        chunks = gzipped(chunks)
+        headers.update({"Content-Encoding": "gzip", "Vary": "Accept-Encoding"})
+    return Stream(_async(chunks), media_type=export.media_type, headers=headers)
+
+
+async def _async(chunks: Iterable[bytes]) -> AsyncIterator[bytes]:
+    """Each chunk made on the event loop (a block of 10,000 rows: about 20 ms), not in a
+    thread: the work is Python, which a thread would not run any sooner."""
+    for chunk in chunks:
+        yield chunk
 
 
 class ReportPages(Controller):
@@ -92,7 +111,7 @@ class ReportPages(Controller):
         translator: NamedDependency[Translator],
         what: FromPath[str],
         form: FromPath[str],
-    ) -> Response[bytes] | Template:
+    ) -> Response[bytes] | Stream | Template:
         if what not in ("attendance", "report") or form not in ("csv", "xlsx"):
             raise NotFoundException()
         today = app_state.settings.today()
@@ -106,4 +125,4 @@ class ReportPages(Controller):
                 made = await export_report(db, actor, wanted, file_form, translator)
         except ValidationFailed:
             return await self._page(db, actor, request, translator, today)
-        return _download(made)
+        return _download(made, request)

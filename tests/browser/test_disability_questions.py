@@ -48,3 +48,55 @@ def test_a_newcomer_answers_two_questions(browser: Browser, server: ServerProces
         "Pytań-Test",
     ) == [("prefer_not_to_say", None, "a_lot_of_difficulty", None, None, None)]
     context.close()
+
+
+def test_a_coordinator_changes_a_persons_answers_on_their_page(
+    browser: Browser, server: ServerProcess
+) -> None:
+    """On the person's page: the form opens from a link, passes axe (also with an error shown,
+    at 360 px), and the answers chosen are stored and shown."""
+    context = browser.new_context(locale="en-GB", viewport={"width": 360, "height": 780})
+    page = context.new_page()
+    page.goto(f"{server.url}/sign-in")
+    page.get_by_label("Email").fill("coordinator@example.org")
+    page.get_by_label("Password").fill("razem-demo")
+    page.get_by_role("button", name="Sign in", exact=True).click()
+    page.wait_for_url(f"{server.url}/activities")
+    ((person_id, family),) = db_rows(
+        server,
+        "SELECT id, family_name FROM people WHERE erased_at IS NULL "
+        "AND wg_walking IS NULL ORDER BY code LIMIT 1",
+    )
+    person = uuid.UUID(person_id)
+    page.goto(f"{server.url}/people/{person}")
+    page.get_by_role("link", name="Record or change the answers").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Disability questions")
+    assert_accessible(page)
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+    page.get_by_label("Do you have difficulty walking or climbing steps?").select_option(
+        label="Yes, a lot of difficulty"
+    )
+    page.get_by_label("Do you have difficulty hearing, even if using a hearing aid?").select_option(
+        label="No difficulty"
+    )
+    page.get_by_role("button", name="Save the answers").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text(str(family))
+    expect(page.get_by_role("status").filter(has_text="Disability answers saved.")).to_be_visible()
+    assert_accessible(page)
+    assert db_rows(server, "SELECT wg_hearing, wg_walking FROM people WHERE id = ?", person_id) == [
+        ("no_difficulty", "a_lot_of_difficulty")
+    ]
+
+    # An answer off the scale (a tampered form): the error is shown next to its field.
+    page.goto(f"{server.url}/people/{person}/disability")
+    page.eval_on_selector("#field-wg_seeing option:last-child", "o => o.value = 'blind'")
+    page.get_by_label("Do you have difficulty seeing, even if wearing glasses?").select_option(
+        index=5
+    )
+    page.get_by_role("button", name="Save the answers").click()
+    expect(page.locator("#error-wg_seeing")).to_have_text(
+        "Choose one of the answers, or “Not asked”."
+    )
+    assert_accessible(page)
+    context.close()
