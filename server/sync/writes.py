@@ -18,7 +18,7 @@ from typing import Any
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from server.audit.service import AUDIT_ROWS, insert_audit_rows
+from server.audit.service import AUDIT_GROUPS, AUDIT_ROWS, AuditGroups, insert_audit_rows
 from server.auth.actor import Actor
 from server.common.bulk import insert_rows
 from server.common.errors import DomainError, Message, NotFound, ValidationFailed
@@ -88,6 +88,10 @@ class BatchCache:
     applied: dict[uuid.UUID, AppliedWrite | _Seen]
     rows: list[dict[str, Any]] = field(default_factory=list)
     audit_rows: list[dict[str, Any]] = field(default_factory=list)
+    audit_groups: AuditGroups = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.audit_groups = AuditGroups(self.audit_rows)
 
 
 def write_handler(
@@ -125,7 +129,9 @@ async def prefetch_keys(db: AsyncSession, keys: list[uuid.UUID]) -> set[uuid.UUI
     applied: dict[uuid.UUID, AppliedWrite | _Seen] = {
         row.idempotency_key: row for row in found.all()
     }
-    db.info[BATCH_CACHE] = BatchCache(checked=set(keys), applied=applied)
+    cache = BatchCache(checked=set(keys), applied=applied)
+    db.info[BATCH_CACHE] = cache
+    db.info[AUDIT_GROUPS] = cache.audit_groups  # used while AUDIT_ROWS is set
     return set(applied)
 
 
@@ -139,11 +145,13 @@ async def finish_batch(db: AsyncSession) -> None:
     await insert_audit_rows(db, cache.audit_rows)
     cache.rows.clear()
     cache.audit_rows.clear()
+    cache.audit_groups.open.clear()
 
 
 def end_batch(db: AsyncSession) -> None:
     db.info.pop(BATCH_CACHE, None)
     db.info.pop(AUDIT_ROWS, None)
+    db.info.pop(AUDIT_GROUPS, None)
 
 
 def _canonical(value: Any) -> Any:

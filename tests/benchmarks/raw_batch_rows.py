@@ -43,6 +43,13 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--batches", type=int, default=10)
     parser.add_argument("--foreign-keys", choices=("on", "off"), default="on")
+    parser.add_argument(
+        "--audit", choices=("per-mark", "per-session"), default="per-session",
+        help="one audit entry a mark, or one a session listing its marks (decision 20)",
+    )
+    parser.add_argument("--autocheckpoint", type=int, default=None, help="PRAGMA wal_autocheckpoint")
+    parser.add_argument("--applied-without-rowid", action="store_true")
+    parser.add_argument("--cache-size", type=int, default=None, help="PRAGMA cache_size")
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="razem-raw-rows-"))
     try:
@@ -52,6 +59,18 @@ def main() -> None:
         for pragma in ("journal_mode=WAL", f"foreign_keys={args.foreign_keys.upper()}",
                        "synchronous=NORMAL", "secure_delete=ON"):  # fmt: skip
             con.execute(f"PRAGMA {pragma}")
+        if args.applied_without_rowid:
+            sql = con.execute(
+                "SELECT sql FROM sqlite_master WHERE name = 'applied_writes'"
+            ).fetchone()[0]
+            con.executescript(
+                "DROP TABLE applied_writes;" + sql + " WITHOUT ROWID;"
+                "CREATE INDEX ix_applied_writes_applied_at ON applied_writes (applied_at);"
+            )
+        if args.autocheckpoint is not None:
+            con.execute(f"PRAGMA wal_autocheckpoint={args.autocheckpoint}")
+        if args.cache_size is not None:
+            con.execute(f"PRAGMA cache_size={args.cache_size}")
         user, device = data.user_id.hex, uuid.uuid4().hex
         con.execute(
             "INSERT INTO devices (id, user_id, user_agent, app_version, first_seen_at,"
@@ -76,11 +95,25 @@ def main() -> None:
                 for k in keys
             ])  # fmt: skip
             applied = time.perf_counter()
-            con.executemany(AUDIT, [
-                (uuid.uuid4().hex, NOW, user, device, "127.0.0.1", "attendance.mark", "session",
-                 str(s), f'{{"person_id":"{p}","status":"present","superseded":false}}')
-                for s, p in batch
-            ])  # fmt: skip
+            if args.audit == "per-mark":
+                con.executemany(AUDIT, [
+                    (uuid.uuid4().hex, NOW, user, device, "127.0.0.1", "attendance.mark",
+                     "session", str(s), f'{{"person_id":"{p}","status":"present",'
+                     '"superseded":false}')
+                    for s, p in batch
+                ])  # fmt: skip
+            else:
+                by_session: dict[uuid.UUID, list[str]] = {}
+                for s, p in batch:
+                    by_session.setdefault(s, []).append(
+                        f'{{"person_id":"{p}","status":"present","superseded":false,'
+                        f'"marked_at":"2026-11-24T23:00:00+00:00"}}'
+                    )
+                con.executemany(AUDIT, [
+                    (uuid.uuid4().hex, NOW, user, device, "127.0.0.1", "attendance.marks",
+                     "session", str(s), '{"marks":[' + ",".join(items) + "]}")
+                    for s, items in by_session.items()
+                ])  # fmt: skip
             audit = time.perf_counter()
             con.execute("COMMIT")
             done = time.perf_counter()

@@ -70,7 +70,23 @@ async def test_closing_in_a_batch_sees_the_marks_sent_before_it(db: AsyncSession
     assert sorted(h.status.value for h in history) == ["absent", "present"]
     assert len((await db.exec(select(AppliedWrite))).all()) == 4
     audits = (await db.exec(select(AuditEntry.action))).all()
-    assert sorted(audits) == ["attendance.mark"] * 5 + ["session.close", "sync.batch"]
+    # The close's two absences are audited in its savepoint, one entry each; the batch's three
+    # marks share one entry for their session (decision 20), listing each in order.
+    assert sorted(audits) == ["attendance.mark"] * 2 + [
+        "attendance.marks", "session.close", "sync.batch"
+    ]  # fmt: skip
+    grouped = (
+        await db.exec(select(AuditEntry).where(AuditEntry.action == "attendance.marks"))
+    ).one()
+    assert grouped.entity_type == "session" and grouped.entity_id == str(session)
+    assert grouped.device_id == device
+    assert [(m["person_id"], m["status"], m["superseded"]) for m in grouped.details["marks"]] == [
+        (str(people[0]), "present", False),
+        (str(people[1]), "late", False),  # later than the close's absence: it wins
+        (str(people[0]), "late", False),
+    ]
+    made = [NOW - timedelta(minutes=ago) for ago in (9, 1, 8)]  # the devices' times
+    assert [datetime.fromisoformat(m["marked_at"]) for m in grouped.details["marks"]] == made
 
 
 async def test_a_refused_write_between_marks_takes_back_only_its_own(db: AsyncSession) -> None:
