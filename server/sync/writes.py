@@ -238,7 +238,10 @@ def _applied_row(
         "kind": kind[:40],
         "payload_hash": digest,
         "outcome": outcome.outcome.value,
-        "result": {"result": outcome.result, "errors": _stored_errors(outcome.errors)},
+        # Errors only when there are some (a repeat reads them with a default): less to store.
+        "result": {"result": outcome.result, "errors": _stored_errors(outcome.errors)}
+        if outcome.errors
+        else {"result": outcome.result},
         "applied_at": now,
     }
 
