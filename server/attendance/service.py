@@ -266,8 +266,9 @@ def record_cached_mark(
 ) -> tuple[MarkOutcome, dict[str, Any]] | None:
     """`record_mark` for a batch whose cache holds everything the mark needs (the session's
     activity, the enrolment, the current mark), with no query and no await. Returns the
-    outcome and the mark's item for the batch's audit entry (`batch_mark_item`), or None when something is not in the cache or the mark
-    would be refused: then `record_mark` decides (and says why)."""
+    outcome and the mark's item for the batch's audit entry (`batch_mark_item`), or None
+    when something is not in the cache or the mark would be refused: then `record_mark`
+    decides (and says why)."""
     activity = cache.activities.get(data.session_id)
     if (
         activity is None

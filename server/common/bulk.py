@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from operator import attrgetter
 from typing import Any
 
 import msgspec
@@ -106,23 +107,31 @@ def _prepared(table: Table, dialect: Dialect) -> _Prepared:
     return _Prepared(compiled.string, names, converters, compiled.positiontup is not None, copy)
 
 
-def _converted(prepared: _Prepared, rows: Sequence[dict[str, Any]]) -> list[tuple[Any, ...]]:
+def _converted(
+    prepared: _Prepared, rows: Sequence[Any], from_attributes: bool
+) -> list[tuple[Any, ...]]:
     """The rows as the driver's parameters, a column at a time."""
     columns = []
     for name, convert in zip(prepared.names, prepared.converters, strict=True):
-        values = [row[name] for row in rows]
+        if from_attributes:
+            values = list(map(attrgetter(name), rows))
+        else:
+            values = [row[name] for row in rows]
         columns.append(values if convert is None else convert(values))
     return list(zip(*columns, strict=True))
 
 
-async def insert_rows(db: AsyncSession, table: Table, rows: Sequence[dict[str, Any]]) -> None:
-    """INSERT `rows` (each naming every column of `table`) with one executemany, in the
-    session's transaction. The session is not flushed first: callers flush what rows refer to."""
+async def insert_rows(
+    db: AsyncSession, table: Table, rows: Sequence[Any], *, from_attributes: bool = False
+) -> None:
+    """INSERT `rows` (each naming every column of `table`; with `from_attributes`, objects
+    with an attribute for each column) with one executemany, in the session's transaction.
+    The session is not flushed first: callers flush what rows refer to."""
     if not rows:
         return
     connection = await db.connection()
     prepared = _prepared(table, connection.dialect)
-    converted = _converted(prepared, rows)
+    converted = _converted(prepared, rows, from_attributes)
     if prepared.copy:
         await _copy(connection, prepared.copy, converted)
     elif prepared.positional:

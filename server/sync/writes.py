@@ -125,9 +125,18 @@ def runs_in_savepoint(kind: str) -> bool:
 
 async def prefetch_keys(db: AsyncSession, keys: list[uuid.UUID]) -> set[uuid.UUID]:
     """Start batch mode: know which keys were applied before, with one query. Returns them."""
-    found = await db.exec(select(AppliedWrite).where(col(AppliedWrite.idempotency_key).in_(keys)))
+    found = await db.exec(
+        select(  # the columns a repeat needs, as plain rows (no ORM object a key)
+            AppliedWrite.idempotency_key,
+            AppliedWrite.payload_hash,
+            AppliedWrite.user_id,
+            AppliedWrite.outcome,
+            AppliedWrite.result,
+        ).where(col(AppliedWrite.idempotency_key).in_(keys))
+    )
     applied: dict[uuid.UUID, AppliedWrite | _Seen] = {
-        row.idempotency_key: row for row in found.all()
+        key: _Seen(digest, user_id, outcome, result)
+        for key, digest, user_id, outcome, result in found.all()
     }
     cache = BatchCache(checked=set(keys), applied=applied)
     db.info[BATCH_CACHE] = cache

@@ -44,10 +44,14 @@ def main() -> None:
     parser.add_argument("--batches", type=int, default=10)
     parser.add_argument("--foreign-keys", choices=("on", "off"), default="on")
     parser.add_argument(
-        "--audit", choices=("per-mark", "per-session"), default="per-session",
+        "--audit",
+        choices=("per-mark", "per-session"),
+        default="per-session",
         help="one audit entry a mark, or one a session listing its marks (decision 20)",
     )
-    parser.add_argument("--autocheckpoint", type=int, default=None, help="PRAGMA wal_autocheckpoint")
+    parser.add_argument(
+        "--autocheckpoint", type=int, default=None, help="PRAGMA wal_autocheckpoint"
+    )
     parser.add_argument("--applied-without-rowid", action="store_true")
     parser.add_argument("--cache-size", type=int, default=None, help="PRAGMA cache_size")
     args = parser.parse_args()
