@@ -86,7 +86,7 @@ def _sqlite_utc_times(values: list[Any]) -> list[Any]:
     """What `UTCDateTime` and SQLite's DATETIME processor make of aware times (the time in
     UTC as `2026-11-25 02:11:58.123456`), from `isoformat`: a batch's device times are all
     different, and this is several times faster than the two processors one after the other."""
-    out = []
+    out: list[Any] = []
     for value in values:
         if value is None:
             out.append(None)

@@ -15,7 +15,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlmodel import col, select
+from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server.audit.service import AUDIT_GROUPS, AUDIT_ROWS, AuditGroups, insert_audit_rows
@@ -67,6 +67,7 @@ class _Registered:
 _HANDLERS: dict[str, _Registered] = {}
 BATCH_CACHE = "razem_batch_cache"
 APPLIED_TABLE = AppliedWrite.__table__  # type: ignore[attr-defined]
+_SEEN_COLUMNS = ("idempotency_key", "payload_hash", "user_id", "outcome", "result")
 
 
 @dataclass(frozen=True)
@@ -125,14 +126,10 @@ def runs_in_savepoint(kind: str) -> bool:
 
 async def prefetch_keys(db: AsyncSession, keys: list[uuid.UUID]) -> set[uuid.UUID]:
     """Start batch mode: know which keys were applied before, with one query. Returns them."""
-    found = await db.exec(
-        select(  # the columns a repeat needs, as plain rows (no ORM object a key)
-            AppliedWrite.idempotency_key,
-            AppliedWrite.payload_hash,
-            AppliedWrite.user_id,
-            AppliedWrite.outcome,
-            AppliedWrite.result,
-        ).where(col(AppliedWrite.idempotency_key).in_(keys))
+    found = await db.exec(  # the columns a repeat needs, as plain rows (no ORM object a key)
+        select(*(APPLIED_TABLE.c[name] for name in _SEEN_COLUMNS)).where(
+            APPLIED_TABLE.c.idempotency_key.in_(keys)
+        )
     )
     applied: dict[uuid.UUID, AppliedWrite | _Seen] = {
         key: _Seen(digest, user_id, outcome, result)
