@@ -25,6 +25,13 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA busy_timeout=15000")  # a 1,000-write batch can hold the lock seconds
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
+    # The WAL is copied back into the database (a checkpoint, with its fsyncs) by the commit
+    # that takes it past this many pages. SQLite's 1,000 (4 MB) made every second or third
+    # 1,000-mark sync batch pay one; at 10,000 a checkpoint runs ten times less often and copies
+    # a page written by several batches once (docs/performance.md). The file is cut back to
+    # 64 MB after a checkpoint when it grew larger (a long reader can hold it back).
+    cursor.execute("PRAGMA wal_autocheckpoint=10000")
+    cursor.execute("PRAGMA journal_size_limit=67108864")
     # Erased personal data is overwritten with zeros in the file, not only unlinked.
     cursor.execute("PRAGMA secure_delete=ON")
     cursor.close()

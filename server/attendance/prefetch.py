@@ -148,11 +148,11 @@ async def flush_marks(db: AsyncSession) -> None:
     if cache is None:
         return
     rows = [row for row in cache.marks.values() if row is not None and row.changed]
-    new = [row.values() for row in rows if not row.stored]
+    new = [row for row in rows if not row.stored]
     changed = [_update_params(row) for row in rows if row.stored]
     if new or changed or cache.history:
         await db.flush()  # what the rows refer to (the device, a newcomer) first
-    await insert_rows(db, MARKS, new)
+    await insert_rows(db, MARKS, new, from_attributes=True)  # MarkRow: a column's attributes
     if changed:
         # executemany: the SET clause is made from the parameters' other keys
         await db.exec(update(MARKS).where(MARKS.c.id == bindparam("row_id")), params=changed)

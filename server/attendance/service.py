@@ -28,7 +28,7 @@ from server.attendance.prefetch import (
     deferred_marks,
     mark_cache,
 )
-from server.audit.service import audit_by
+from server.audit.service import audit_by, audit_groups
 from server.auth.actor import Actor
 from server.common.errors import Message, NotFound, ValidationFailed
 from server.common.models import new_id, utcnow
@@ -239,6 +239,21 @@ def mark_audit_details(data: MarkInput, superseded: bool) -> dict[str, Any]:
     }
 
 
+# The audit entry of a sync batch's marks in one session (decision 20): details {"marks": [...]}.
+BATCH_MARKS = "attendance.marks"
+
+
+def batch_mark_item(data: MarkInput, superseded: bool, marked_at: datetime) -> dict[str, Any]:
+    """One mark in a batch's audit entry: what `mark_audit_details` says, and when it was
+    made (the device's time, corrected)."""
+    return {
+        "person_id": str(data.person_id),
+        "status": data.status.value,
+        "superseded": superseded,
+        "marked_at": marked_at.isoformat(),
+    }
+
+
 def record_cached_mark(
     cache: MarkCache,
     actor: Actor,
@@ -251,8 +266,9 @@ def record_cached_mark(
 ) -> tuple[MarkOutcome, dict[str, Any]] | None:
     """`record_mark` for a batch whose cache holds everything the mark needs (the session's
     activity, the enrolment, the current mark), with no query and no await. Returns the
-    outcome and the audit details, or None when something is not in the cache or the mark
-    would be refused: then `record_mark` decides (and says why)."""
+    outcome and the mark's item for the batch's audit entry (`batch_mark_item`), or None
+    when something is not in the cache or the mark would be refused: then `record_mark`
+    decides (and says why)."""
     activity = cache.activities.get(data.session_id)
     if (
         activity is None
@@ -271,7 +287,7 @@ def record_cached_mark(
     )  # fmt: skip
     mark, superseded = merge_cached(cache, incoming)
     outcome = MarkOutcome(mark_id=mark.id, status=mark.status, superseded=superseded)
-    return outcome, mark_audit_details(data, superseded)
+    return outcome, batch_mark_item(data, superseded, incoming.marked_at)
 
 
 async def record_mark(
@@ -299,14 +315,26 @@ async def record_mark(
         mark, superseded = await _merge_deferred(db, deferred, incoming)
     else:
         mark, superseded = await _merge_in_session(db, incoming)
-    await audit_by(
-        db,
-        actor,
-        "attendance.mark",
-        entity_type="session",
-        entity_id=str(data.session_id),
-        details=mark_audit_details(data, superseded),
-    )
+    groups = audit_groups(db)
+    if groups is not None:  # a sync batch: one entry per session lists its marks
+        groups.add(
+            actor,
+            BATCH_MARKS,
+            entity_type="session",
+            entity_id=str(data.session_id),
+            list_key="marks",
+            item=batch_mark_item(data, superseded, incoming.marked_at),
+            at=utcnow(),
+        )
+    else:
+        await audit_by(
+            db,
+            actor,
+            "attendance.mark",
+            entity_type="session",
+            entity_id=str(data.session_id),
+            details=mark_audit_details(data, superseded),
+        )
     return MarkOutcome(mark_id=mark.id, status=mark.status, superseded=superseded)
 
 

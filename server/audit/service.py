@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -17,6 +19,58 @@ from server.common.models import new_id, utcnow
 # and inserted together at the end (one statement instead of one ORM object a write).
 AUDIT_ROWS = "razem_audit_rows"
 AUDIT_TABLE = AuditEntry.__table__  # type: ignore[attr-defined]
+# While a batch collects its audit rows, acts of one kind on one record (a session's marks)
+# share one entry listing each of them (decision 20) instead of one entry each.
+AUDIT_GROUPS = "razem_audit_groups"
+
+
+@dataclass
+class AuditGroups:
+    """A batch's grouped audit entries: one row per (action, entity), its details holding the
+    list `items` under `list_key`. The rows go into `rows` (the batch's audit rows) when the
+    first item of their group arrives, so they keep the batch's order of first appearance."""
+
+    rows: list[dict[str, Any]]
+    new_ids: Callable[[], uuid.UUID] | None = None
+    open: dict[tuple[str, str], list[dict[str, Any]]] = field(default_factory=dict)
+
+    def add(
+        self,
+        actor: Actor,
+        action: str,
+        *,
+        entity_type: str,
+        entity_id: str,
+        list_key: str,
+        item: dict[str, Any],
+        at: datetime,
+    ) -> None:
+        items = self.open.get((action, entity_id))
+        if items is None:
+            items = self.open[(action, entity_id)] = []
+            self.rows.append(
+                audit_row(
+                    action=action,
+                    actor_id=actor.user_id,
+                    device_id=actor.device_id,
+                    ip_address=actor.ip_address,
+                    entity_type=entity_type,
+                    entity_id=entity_id,
+                    details={list_key: items},
+                    at=at,
+                    entry_id=self.new_ids() if self.new_ids is not None else None,
+                )
+            )
+        items.append(item)
+
+
+def audit_groups(db: AsyncSession) -> AuditGroups | None:
+    """The batch's grouped entries, while a batch collects its audit rows (never inside a
+    savepoint: what is written there is audited there, to be rolled back with it)."""
+    if db.info.get(AUDIT_ROWS) is None:
+        return None
+    groups: AuditGroups | None = db.info.get(AUDIT_GROUPS)
+    return groups
 
 
 async def insert_audit_rows(db: AsyncSession, rows: list[dict[str, Any]]) -> None:

@@ -15,7 +15,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import UTC
 from functools import lru_cache
+from operator import attrgetter
 from typing import Any
 
 import msgspec
@@ -23,6 +25,8 @@ from sqlalchemy import JSON, Boolean, DateTime, Enum, Table, TypeDecorator, Uuid
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlmodel.ext.asyncio.session import AsyncSession
+
+from server.common.models import UTCDateTime
 
 Convert = Callable[[list[Any]], list[Any]]  # a column's values → what the driver is given
 
@@ -73,11 +77,40 @@ def _remembered(process: Callable[[Any], Any]) -> Convert:
     return convert
 
 
+_SQLITE_DATETIME = (
+    "%(year)04d-%(month)02d-%(day)02d %(hour)02d:%(minute)02d:%(second)02d.%(microsecond)06d"
+)
+
+
+def _sqlite_utc_times(values: list[Any]) -> list[Any]:
+    """What `UTCDateTime` and SQLite's DATETIME processor make of aware times (the time in
+    UTC as `2026-11-25 02:11:58.123456`), from `isoformat`: a batch's device times are all
+    different, and this is several times faster than the two processors one after the other."""
+    out: list[Any] = []
+    for value in values:
+        if value is None:
+            out.append(None)
+            continue
+        if value.tzinfo is not UTC:
+            if value.tzinfo is None:
+                raise ValueError("naive datetime given where a UTC datetime is required")
+            value = value.astimezone(UTC)
+        out.append(value.isoformat(" ", "microseconds")[:26])
+    return out
+
+
 def _converter(column: Any, dialect: Dialect) -> Convert | None:
     process = column.type.dialect_impl(dialect).bind_processor(dialect)
     if process is None:
         return None
     kind = column.type
+    if (
+        isinstance(kind, UTCDateTime)
+        and dialect.name == "sqlite"
+        and getattr(kind.impl_instance.dialect_impl(dialect), "_storage_format", None)
+        == _SQLITE_DATETIME
+    ):
+        return _sqlite_utc_times
     if (
         isinstance(kind, Uuid)  # not a decorated one: its own processing would be skipped
         and kind.as_uuid
@@ -106,23 +139,31 @@ def _prepared(table: Table, dialect: Dialect) -> _Prepared:
     return _Prepared(compiled.string, names, converters, compiled.positiontup is not None, copy)
 
 
-def _converted(prepared: _Prepared, rows: Sequence[dict[str, Any]]) -> list[tuple[Any, ...]]:
+def _converted(
+    prepared: _Prepared, rows: Sequence[Any], from_attributes: bool
+) -> list[tuple[Any, ...]]:
     """The rows as the driver's parameters, a column at a time."""
     columns = []
     for name, convert in zip(prepared.names, prepared.converters, strict=True):
-        values = [row[name] for row in rows]
+        if from_attributes:
+            values = list(map(attrgetter(name), rows))
+        else:
+            values = [row[name] for row in rows]
         columns.append(values if convert is None else convert(values))
     return list(zip(*columns, strict=True))
 
 
-async def insert_rows(db: AsyncSession, table: Table, rows: Sequence[dict[str, Any]]) -> None:
-    """INSERT `rows` (each naming every column of `table`) with one executemany, in the
-    session's transaction. The session is not flushed first: callers flush what rows refer to."""
+async def insert_rows(
+    db: AsyncSession, table: Table, rows: Sequence[Any], *, from_attributes: bool = False
+) -> None:
+    """INSERT `rows` (each naming every column of `table`; with `from_attributes`, objects
+    with an attribute for each column) with one executemany, in the session's transaction.
+    The session is not flushed first: callers flush what rows refer to."""
     if not rows:
         return
     connection = await db.connection()
     prepared = _prepared(table, connection.dialect)
-    converted = _converted(prepared, rows)
+    converted = _converted(prepared, rows, from_attributes)
     if prepared.copy:
         await _copy(connection, prepared.copy, converted)
     elif prepared.positional:

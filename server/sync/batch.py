@@ -23,7 +23,7 @@ from server.common.models import IdSource, utcnow
 from server.i18n.catalogs import N_
 from server.sync.handlers import MARK, apply_plain_mark
 from server.sync.metrics import count_batch
-from server.sync.service import ensure_device
+from server.sync.service import record_device_sync
 from server.sync.writes import (
     Outcome,
     Write,
@@ -125,19 +125,20 @@ async def _apply_batch(
 ) -> BatchOutcome:
     received_at = utcnow()
     offset = clock_offset(batch.sent_at, received_at)
-    device = await ensure_device(
-        db, batch.device_id, actor.user_id, user_agent=batch.user_agent, flush=False
-    )
-    device.last_sync_at = received_at
-    device.pending_count = max(0, batch.pending_count - len(batch.writes))
-    if batch.app_version:
-        device.app_version = batch.app_version[:40]
     # The column is a 32-bit integer (about 24.8 days in ms): a clock off by more is kept as
     # the most it can hold, not a failed sync (PostgreSQL refuses the overflow).
-    device.clock_offset_ms = max(
-        -_INT32_MAX, min(_INT32_MAX, int(offset / timedelta(milliseconds=1)))
+    offset_ms = max(-_INT32_MAX, min(_INT32_MAX, int(offset / timedelta(milliseconds=1))))
+    await db.flush()  # anything pending before the device's row is written
+    await record_device_sync(  # with all it records, before marks name it
+        db,
+        batch.device_id,
+        actor.user_id,
+        now=received_at,
+        user_agent=batch.user_agent,
+        app_version=batch.app_version,
+        pending_count=max(0, batch.pending_count - len(batch.writes)),
+        clock_offset_ms=offset_ms,
     )
-    await db.flush()  # the device, with all it records, before marks name it
     actor = replace(actor, device_id=batch.device_id)
     applied = await prefetch_keys(db, [queued.key for queued in batch.writes])
     new = [queued for queued in batch.writes if queued.key not in applied]  # repeats read nothing

@@ -17,6 +17,7 @@ from server.activities.sessions import enroll, get_session, update_session
 from server.attendance.models import MarkStatus
 from server.attendance.prefetch import mark_cache
 from server.attendance.service import (
+    BATCH_MARKS,
     MarkInput,
     MarkOutcome,
     check_in,
@@ -24,7 +25,6 @@ from server.attendance.service import (
     record_cached_mark,
     record_mark,
 )
-from server.audit.service import audit_row
 from server.auth.actor import Actor
 from server.common.errors import Message, NotFound, ValidationFailed
 from server.common.validation import MultiLine, SingleLine, parse_form
@@ -142,7 +142,7 @@ def apply_plain_mark(
     new_ids: Callable[[], uuid.UUID],
 ) -> WriteResult | None:
     """A batch's mark without dispatch, pydantic or await: what `apply_write` → `apply_mark`
-    does (same merge, same audit entry, same key and result kept), when the write is new and
+    does (same merge, same audit item, same key and result kept), when the write is new and
     everything it needs was read for the batch. None otherwise: then `apply_write` applies
     it (a duplicate, a refusal, a merged person, a person enrolled in this batch)."""
     batch = batch_cache(db)
@@ -158,19 +158,15 @@ def apply_plain_mark(
     )
     if recorded is None:
         return None
-    outcome, details = recorded
-    batch.audit_rows.append(
-        audit_row(
-            action=MARK,
-            actor_id=actor.user_id,
-            device_id=actor.device_id,
-            ip_address=actor.ip_address,
-            entity_type="session",
-            entity_id=str(data.session_id),
-            details=details,
-            at=now,
-            entry_id=new_ids(),
-        )
+    outcome, item = recorded
+    batch.audit_groups.add(  # the batch's entry for the session's marks (decision 20)
+        actor,
+        BATCH_MARKS,
+        entity_type="session",
+        entity_id=str(payload["session_id"]),  # canonical (plain_mark), as str(session_id)
+        list_key="marks",
+        item=item,
+        at=now,
     )
     result = WriteResult(
         Outcome.SUPERSEDED if outcome.superseded else Outcome.APPLIED,

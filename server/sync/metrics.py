@@ -61,10 +61,6 @@ def refusal_reason(result: WriteResult) -> str:
     return _REASON_OF_MESSAGE.get(whole.msgid, "other")
 
 
-def _kind_label(kind: str, known: frozenset[str]) -> str:
-    return kind if kind in known else "unknown"
-
-
 def count_batch(
     info: dict[str, Any], results: Iterable[tuple[str, tuple[uuid.UUID, WriteResult]]]
 ) -> None:
@@ -74,8 +70,8 @@ def count_batch(
     writes: Tally[tuple[str, str]] = Tally()
     refusals: Tally[tuple[str, str]] = Tally()
     for kind, (_key, result) in results:
-        label = _kind_label(kind, known)
-        writes[(label, result.outcome.value)] += 1
+        label = kind if kind in known else "unknown"
+        writes[(label, result.outcome)] += 1  # a StrEnum: the same key and label as its value
         if result.outcome is Outcome.REFUSED:
             refusals[(label, refusal_reason(result))] += 1
     info.setdefault(PENDING, []).append((writes, refusals))

@@ -110,9 +110,16 @@ def _whole(value: Any) -> Any:
     return int(value) if isinstance(value, float) and value.is_integer() else value
 
 
+_STRICT_BATCH = msgspec.json.Decoder(BatchIn, strict=True)
+
+
 async def _read_strictly(request: Request) -> BatchIn:
     """Litestar converts a body leniently (a number for a time, "5" for 5); a batch is read
     exactly as its schema says, so what a device sends is what was meant."""
+    try:  # the usual body, straight from its bytes (a third of the time of the path below)
+        return _STRICT_BATCH.decode(await request.body())
+    except msgspec.MsgspecError:
+        pass  # a whole number written 3.0, or a refusal: read below, for the exact answer
     document = await request.json()  # decoded once per request, already checked
     if isinstance(document, dict):
         document = {**document, "pending_count": _whole(document.get("pending_count", 0))}

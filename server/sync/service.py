@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
+from typing import Any
 
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server.common.models import utcnow
@@ -32,3 +35,44 @@ async def ensure_device(
     if flush:
         await db.flush()
     return device
+
+
+DEVICES = Device.__table__  # type: ignore[attr-defined]
+
+
+async def record_device_sync(
+    db: AsyncSession,
+    device_id: uuid.UUID,
+    user_id: uuid.UUID,
+    *,
+    now: datetime,
+    user_agent: str,
+    app_version: str,
+    pending_count: int,
+    clock_offset_ms: int,
+) -> None:
+    """What `ensure_device` records, and the batch's sync state, in one statement (an upsert):
+    the device row exists afterwards, in the session's transaction, for marks to name."""
+    values: dict[str, Any] = {
+        "user_id": user_id,
+        "last_seen_at": now,
+        "last_sync_at": now,
+        "pending_count": pending_count,
+        "clock_offset_ms": clock_offset_ms,
+    }
+    if user_agent:
+        values["user_agent"] = user_agent[:300]
+    if app_version:
+        values["app_version"] = app_version[:40]
+    connection = await db.connection()
+    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
+    statement = dialect.insert(DEVICES).values(
+        id=device_id,
+        first_seen_at=now,
+        user_agent=user_agent[:300],
+        app_version=app_version[:40],
+        **{k: v for k, v in values.items() if k not in ("user_agent", "app_version")},
+    )
+    await connection.execute(
+        statement.on_conflict_do_update(index_elements=[DEVICES.c.id], set_=values)
+    )

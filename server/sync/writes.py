@@ -15,10 +15,10 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlmodel import col, select
+from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from server.audit.service import AUDIT_ROWS, insert_audit_rows
+from server.audit.service import AUDIT_GROUPS, AUDIT_ROWS, AuditGroups, insert_audit_rows
 from server.auth.actor import Actor
 from server.common.bulk import insert_rows
 from server.common.errors import DomainError, Message, NotFound, ValidationFailed
@@ -67,6 +67,7 @@ class _Registered:
 _HANDLERS: dict[str, _Registered] = {}
 BATCH_CACHE = "razem_batch_cache"
 APPLIED_TABLE = AppliedWrite.__table__  # type: ignore[attr-defined]
+_SEEN_COLUMNS = ("idempotency_key", "payload_hash", "user_id", "outcome", "result")
 
 
 @dataclass(frozen=True)
@@ -88,6 +89,10 @@ class BatchCache:
     applied: dict[uuid.UUID, AppliedWrite | _Seen]
     rows: list[dict[str, Any]] = field(default_factory=list)
     audit_rows: list[dict[str, Any]] = field(default_factory=list)
+    audit_groups: AuditGroups = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.audit_groups = AuditGroups(self.audit_rows)
 
 
 def write_handler(
@@ -121,11 +126,18 @@ def runs_in_savepoint(kind: str) -> bool:
 
 async def prefetch_keys(db: AsyncSession, keys: list[uuid.UUID]) -> set[uuid.UUID]:
     """Start batch mode: know which keys were applied before, with one query. Returns them."""
-    found = await db.exec(select(AppliedWrite).where(col(AppliedWrite.idempotency_key).in_(keys)))
+    found = await db.exec(  # the columns a repeat needs, as plain rows (no ORM object a key)
+        select(*(APPLIED_TABLE.c[name] for name in _SEEN_COLUMNS)).where(
+            APPLIED_TABLE.c.idempotency_key.in_(keys)
+        )
+    )
     applied: dict[uuid.UUID, AppliedWrite | _Seen] = {
-        row.idempotency_key: row for row in found.all()
+        key: _Seen(digest, user_id, outcome, result)
+        for key, digest, user_id, outcome, result in found.all()
     }
-    db.info[BATCH_CACHE] = BatchCache(checked=set(keys), applied=applied)
+    cache = BatchCache(checked=set(keys), applied=applied)
+    db.info[BATCH_CACHE] = cache
+    db.info[AUDIT_GROUPS] = cache.audit_groups  # used while AUDIT_ROWS is set
     return set(applied)
 
 
@@ -139,11 +151,13 @@ async def finish_batch(db: AsyncSession) -> None:
     await insert_audit_rows(db, cache.audit_rows)
     cache.rows.clear()
     cache.audit_rows.clear()
+    cache.audit_groups.open.clear()
 
 
 def end_batch(db: AsyncSession) -> None:
     db.info.pop(BATCH_CACHE, None)
     db.info.pop(AUDIT_ROWS, None)
+    db.info.pop(AUDIT_GROUPS, None)
 
 
 def _canonical(value: Any) -> Any:
@@ -230,7 +244,10 @@ def _applied_row(
         "kind": kind[:40],
         "payload_hash": digest,
         "outcome": outcome.outcome.value,
-        "result": {"result": outcome.result, "errors": _stored_errors(outcome.errors)},
+        # Errors only when there are some (a repeat reads them with a default): less to store.
+        "result": {"result": outcome.result, "errors": _stored_errors(outcome.errors)}
+        if outcome.errors
+        else {"result": outcome.result},
         "applied_at": now,
     }
 

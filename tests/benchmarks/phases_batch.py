@@ -52,7 +52,8 @@ PHASES = [
     ("server.app", "refuse_unreadable_input"),
     ("server.sync.routes", "_read_strictly"),
     ("server.sync.routes", "apply_batch"),
-    ("server.sync.batch", "ensure_device"),
+    ("server.sync.batch", "ensure_device"),  # before decision 20
+    ("server.sync.batch", "record_device_sync"),
     ("server.sync.batch", "prefetch_keys"),
     ("server.sync.batch", "prefetch_marks"),
     ("server.sync.batch", "_apply_all"),
@@ -92,6 +93,8 @@ def _timed(label: str, func: Callable[..., Any]) -> Callable[..., Any]:
 def _wrap_phases() -> None:
     for module_name, name in PHASES:
         module = importlib.import_module(module_name)
+        if not hasattr(module, name):
+            continue  # a phase of another version of the code
         label = f"{module_name.rsplit('.', 1)[-1]}.{name}"
         setattr(module, name, _timed(label, getattr(module, name)))
     AsyncSession.commit = _timed("session.commit", AsyncSession.commit)  # type: ignore[method-assign]

@@ -15,6 +15,7 @@ from playwright.sync_api import BrowserContext, Page, Playwright, expect
 
 from tests.browser.servers import ServerProcess, centre_today
 from tests.browser.test_offline import (
+    MARK_AUDITS,
     db_rows,
     hex_id,
     launch,
@@ -125,7 +126,7 @@ def assert_delivered_once(server: ServerProcess, queued: Queued) -> None:
     assert marks == dict(
         zip((hex_id(p) for p in queued.people), ["present", "late", "absent"], strict=True)
     )
-    audits = db_rows(server, "SELECT count(*) FROM audit_entries WHERE action = 'attendance.mark'")
+    audits = db_rows(server, MARK_AUDITS)
     assert audits == [(3,)]
     # The worker emptied its outbox: a page opened now has nothing left to send.
     page = queued.context.new_page()

@@ -93,7 +93,12 @@ def marks(cluster: Cluster, session_id: str) -> dict[str, str]:
 
 
 def mark_audits(cluster: Cluster) -> int:
-    rows = cluster.rows("SELECT count(*) FROM audit_entries WHERE action = 'attendance.mark'")
+    # An entry a mark, or an item a mark in a sync batch's entry for its session (decision 20).
+    rows = cluster.rows(
+        "SELECT (SELECT count(*) FROM audit_entries WHERE action = 'attendance.mark')"
+        " + (SELECT coalesce(sum(json_array_length(details -> 'marks')), 0)"
+        " FROM audit_entries WHERE action = 'attendance.marks')"
+    )
     return int(rows[0][0])  # type: ignore[call-overload]
 
 

@@ -70,7 +70,23 @@ async def test_closing_in_a_batch_sees_the_marks_sent_before_it(db: AsyncSession
     assert sorted(h.status.value for h in history) == ["absent", "present"]
     assert len((await db.exec(select(AppliedWrite))).all()) == 4
     audits = (await db.exec(select(AuditEntry.action))).all()
-    assert sorted(audits) == ["attendance.mark"] * 5 + ["session.close", "sync.batch"]
+    # The close's two absences are audited in its savepoint, one entry each; the batch's three
+    # marks share one entry for their session (decision 20), listing each in order.
+    assert sorted(audits) == ["attendance.mark"] * 2 + [
+        "attendance.marks", "session.close", "sync.batch"
+    ]  # fmt: skip
+    grouped = (
+        await db.exec(select(AuditEntry).where(AuditEntry.action == "attendance.marks"))
+    ).one()
+    assert grouped.entity_type == "session" and grouped.entity_id == str(session)
+    assert grouped.device_id == device
+    assert [(m["person_id"], m["status"], m["superseded"]) for m in grouped.details["marks"]] == [
+        (str(people[0]), "present", False),
+        (str(people[1]), "late", False),  # later than the close's absence: it wins
+        (str(people[0]), "late", False),
+    ]
+    made = [NOW - timedelta(minutes=ago) for ago in (9, 1, 8)]  # the devices' times
+    assert [datetime.fromisoformat(m["marked_at"]) for m in grouped.details["marks"]] == made
 
 
 async def test_a_refused_write_between_marks_takes_back_only_its_own(db: AsyncSession) -> None:
@@ -90,3 +106,40 @@ async def test_a_refused_write_between_marks_takes_back_only_its_own(db: AsyncSe
     ]
     assert await _statuses(db) == {people[0]: "present", people[1]: "absent"}
     assert len((await db.exec(select(AppliedWrite))).all()) == 3
+
+
+async def test_a_batch_audits_each_sessions_marks_in_one_entry(db: AsyncSession) -> None:
+    """Decision 20: one `attendance.marks` entry per session a batch marked, listing its marks
+    in the order applied; the same batch sent again adds no entry and no item."""
+    user = await make_user(db, Role.FACILITATOR)
+    activity = await make_activity(db, staff=[user])
+    people = [await make_person(db, f"Q{i}", "Grouped") for i in range(2)]
+    for person in people:
+        await enroll(db, activity, person)
+    first = (await make_session(db, activity, date.today())).id
+    second = (await make_session(db, activity, date.today() - timedelta(days=1))).id
+    await db.commit()
+    actor = Actor(user_id=user.id, role=user.role)
+    writes = [
+        _mark(actor, first, people[0].id, "present", 3),
+        _mark(actor, second, people[0].id, "late", 3),
+        _mark(actor, first, people[1].id, "absent", 2),
+        _mark(actor, first, people[0].id, "absent", 4),  # older than its first value: loses
+    ]
+    batch = Batch(device_id=uuid.uuid4(), writes=writes)
+    for _ in range(2):  # sent again: all duplicates
+        await apply_batch(db, actor, batch)
+        await db.commit()
+    entries = (
+        await db.exec(select(AuditEntry).where(AuditEntry.action == "attendance.marks"))
+    ).all()
+    by_session = {e.entity_id: e.details["marks"] for e in entries}
+    assert len(entries) == 2 and set(by_session) == {str(first), str(second)}
+    assert [(m["person_id"], m["status"], m["superseded"]) for m in by_session[str(first)]] == [
+        (str(people[0].id), "present", False),
+        (str(people[1].id), "absent", False),
+        (str(people[0].id), "absent", True),
+    ]
+    assert [m["status"] for m in by_session[str(second)]] == ["late"]
+    single = await db.exec(select(AuditEntry).where(AuditEntry.action == "attendance.mark"))
+    assert single.all() == []
