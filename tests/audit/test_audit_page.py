@@ -3,13 +3,21 @@ sign-ins, failed sign-ins, sign-outs and the other writes all leave entries."""
 
 from __future__ import annotations
 
+import ast
+import uuid
+from pathlib import Path
+
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server.auth.models import Role
+from server.i18n.labels import LABELS
 from server.people.models import Person
 from tests.factories import make_person, make_user, run_in_db
 from tests.helpers import Client, csrf_token, sign_in
+from tests.sync.test_batch_api import _mark as batch_mark
+from tests.sync.test_batch_api import _send as send_batch
+from tests.sync.test_batch_api import _setup as batch_setup
 
 
 def _staff(database_url: str) -> str:
@@ -93,3 +101,67 @@ def test_facilitators_and_teachers_cannot_read_the_trail(client: Client, databas
     _staff(database_url)
     sign_in(client, "f@example.org")
     assert client.get("/audit").status_code == 403
+
+
+def test_a_synced_batch_shows_its_marks_as_a_readable_list(
+    client: Client, database_url: str
+) -> None:
+    """A batch's marks share one entry (decision 20): the page lists them with translated
+    statuses, folded, not as raw JSON."""
+    setup = batch_setup(database_url)
+    run_in_db(database_url, lambda db: make_user(db, Role.COORDINATOR, "c@example.org"))
+    sign_in(client, "me@example.org")
+    writes = [batch_mark(setup, 0, "present"), batch_mark(setup, 1, "late")]
+    assert send_batch(client, uuid.uuid4(), writes).status_code == 200
+    sign_in(client, "c@example.org")
+    page = client.get("/audit?action=attendance.marks")
+    assert _rows(page.text) == 1
+    assert "Attendance marked (synced from a device)" in page.text
+    assert "<summary>2 marks</summary>" in page.text
+    assert "Present" in page.text and "Late" in page.text
+    assert "person_id" not in page.text
+
+
+AUDIT_CALLS = {"audit_by": 2, "record_audit": None, "audit_row": None}
+
+
+def _actions_written(root: Path) -> set[str]:
+    """Every action an audit call in the server can write: string constants in its `action`
+    argument, or module constants named there."""
+    constants: dict[str, str] = {}
+    expressions: list[ast.expr] = []
+    for path in root.rglob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Assign) and isinstance(node.value, ast.Constant):
+                for target in node.targets:
+                    if isinstance(target, ast.Name) and isinstance(node.value.value, str):
+                        constants[target.id] = node.value.value
+            if not isinstance(node, ast.Call):
+                continue
+            func = node.func
+            name = func.id if isinstance(func, ast.Name) else getattr(func, "attr", "")
+            grouped = any(k.arg == "list_key" for k in node.keywords)  # AuditGroups.add
+            if name not in AUDIT_CALLS and not grouped:
+                continue
+            position = 1 if grouped else AUDIT_CALLS[name]
+            keyword = [k.value for k in node.keywords if k.arg == "action"]
+            if keyword:
+                expressions.append(keyword[0])
+            elif position is not None and len(node.args) > position:
+                expressions.append(node.args[position])
+    actions: set[str] = set()
+    for expression in expressions:
+        for part in ast.walk(expression):
+            if isinstance(part, ast.Constant) and isinstance(part.value, str):
+                actions.add(part.value)
+            elif isinstance(part, ast.Name) and part.id in constants:
+                actions.add(constants[part.id])
+    return actions
+
+
+def test_every_audit_action_the_server_writes_has_a_name_on_the_page() -> None:
+    """So the audit page never shows only a bare code for what happened."""
+    actions = _actions_written(Path(__file__).resolve().parents[2] / "server")
+    assert {"auth.sign_in", "attendance.mark", "attendance.marks", "person.erase"} <= actions
+    assert sorted(a for a in actions if a not in LABELS["audit_action"]) == []
