@@ -58,6 +58,7 @@ from server.web.errors import EXCEPTION_HANDLERS
 from server.web.faults import FaultInjectionMiddleware
 from server.web.input import ReadableMultipart, refuse_unreadable_input
 from server.web.middleware import SessionAuthMiddleware
+from server.web.request_encoding import GzipRequestBody
 from server.web.observe import ObserveRequests
 from server.web.openapi import StrictStructSchemaPlugin
 from server.web.security_headers import SecurityHeaders
@@ -76,7 +77,7 @@ CSRF_HEADER = "x-csrftoken"
 
 def _middleware(settings: Settings) -> list[Any]:
     # The last one wraps the CSRF middleware directly (Litestar puts it inside these).
-    middleware: list[Any] = [SessionAuthMiddleware(), ReadableMultipart()]
+    middleware: list[Any] = [SessionAuthMiddleware(), ReadableMultipart(), GzipRequestBody()]
     if settings.faults_file is not None:
         middleware.insert(0, FaultInjectionMiddleware(settings.faults_file))
     return middleware
