@@ -197,7 +197,9 @@ def slow_phone(page: Page) -> CDPSession:
     return cdp
 
 
-def one_run(browser: Browser, server: ServerProcess, cookie: str, roster_url: str) -> dict[str, Any]:
+def one_run(
+    browser: Browser, server: ServerProcess, cookie: str, roster_url: str
+) -> dict[str, Any]:
     context = browser.new_context(**PHONE)  # type: ignore[arg-type]
     context.add_cookies([{"name": "razem_session", "value": cookie, "url": server.url}])
     page = context.new_page()
