@@ -27,10 +27,12 @@ from server.demo import DEMO_PASSWORD, seed_demo
 from server.migrations.runner import upgrade
 from server.settings import Settings
 
+# What the roster page loads (names.js only when the filter is used; htmx not counted).
 OWN_ASSETS = (
     "/static/css/app.css",
     "/static/js/app.js",
-    "/static/js/names.js",
+    "/sw/outbox-store.js",
+    "/static/js/outbox.js",
     "/static/js/roster.js",
 )
 

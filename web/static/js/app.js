@@ -56,6 +56,9 @@
   document.addEventListener("submit", function (event) {
     var form = event.target;
     if (!(form instanceof HTMLFormElement) || !form.hasAttribute("data-write")) return;
+    // Roster rows carry no key in their HTML (40 random keys do not compress): made here,
+    // once, and kept by the input for a second submit of the same showing.
+    if (!form.querySelector('input[type="hidden"][name="key"]')) setHidden(form, "key", newId());
     setHidden(form, "device_id", deviceId());
     setHidden(form, "device_time", new Date().toISOString());
   }, true);
@@ -101,5 +104,10 @@
       });
     }, retry);
   }
-  if ("serviceWorker" in navigator) registerWorker(1);
+  // After the page has loaded: the first install fetches the shell and the offline pack,
+  // which would otherwise compete with the page's own first load on a slow phone.
+  if ("serviceWorker" in navigator) {
+    if (document.readyState === "complete") registerWorker(1);
+    else window.addEventListener("load", function () { registerWorker(1); });
+  }
 })();

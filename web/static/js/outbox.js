@@ -189,12 +189,17 @@
     refreshStatus().then(function (state) { if (state.pending) flush(); });
   }, FLUSH_EVERY_MS);
   document.addEventListener("htmx:afterRequest", function () { refreshStatus(); recount(); });
-  document.addEventListener("DOMContentLoaded", function () {
+  // A deferred script runs once the document is parsed: start reading the outbox now rather
+  // than after DOMContentLoaded's other listeners (htmx processing the page), so a cached
+  // roster shows its queued marks sooner.
+  function ready() {
     var notice = document.getElementById("queued-notice");
     if (notice && /[?&]queued=/.test(window.location.search)) notice.hidden = false;
     reapplyQueued().then(refreshStatus);
     askPersistence();
-  });
+  }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", ready);
+  else ready();
 
   window.RazemOutbox = {
     refreshStatus: refreshStatus,
