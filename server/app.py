@@ -58,9 +58,9 @@ from server.web.errors import EXCEPTION_HANDLERS
 from server.web.faults import FaultInjectionMiddleware
 from server.web.input import ReadableMultipart, refuse_unreadable_input
 from server.web.middleware import SessionAuthMiddleware
-from server.web.request_encoding import GzipRequestBody
 from server.web.observe import ObserveRequests
 from server.web.openapi import StrictStructSchemaPlugin
+from server.web.request_encoding import GzipRequestBody
 from server.web.security_headers import SecurityHeaders
 from server.web.templating import STATIC_DIR, build_template_engine
 

@@ -18,7 +18,8 @@ from typing import Any
 from litestar.enums import ScopeType
 from litestar.exceptions import HTTPException
 from litestar.middleware import ASGIMiddleware
-from litestar.types import ASGIApp, Message, Receive, Scope, Send
+from litestar.types import ASGIApp, HTTPRequestEvent, Receive, ReceiveMessage, Scope, Send
+from prometheus_client import Counter
 
 from server.common.errors import Message as Text
 from server.i18n.catalogs import N_
@@ -26,7 +27,13 @@ from server.web.errors import RequestRefused
 
 GZIP_PATHS = frozenset({"/api/sync/batch"})
 PIECE = 64 * 1024  # inflated at most this much at a time
-NOT_GZIP = N_("The compressed request could not be read (it is not valid gzip). Nothing was changed.")
+GZIP_BODIES = Counter("razem_gzip_request_bodies", "Request bodies received gzipped")
+GZIP_BYTES = Counter(
+    "razem_gzip_request_bytes", "Bytes of gzipped request bodies, as sent and inflated", ["stage"]
+)
+NOT_GZIP = N_(
+    "The compressed request could not be read (it is not valid gzip). Nothing was changed."
+)
 
 
 class UnsupportedEncoding(HTTPException):
@@ -56,6 +63,7 @@ class GzipRequestBody(ASGIMiddleware):
             if name.lower() not in (b"content-encoding", b"content-length")
         ]
         inner: Any = {**scope, "headers": headers}
+        GZIP_BODIES.inc()
         await next_app(inner, _inflating(receive), send)
 
 
@@ -67,7 +75,10 @@ def _inflating(receive: Receive) -> Receive:
     def refuse() -> RequestRefused:
         return RequestRefused(Text(NOT_GZIP))
 
-    async def wrapped() -> Message:
+    def body(piece: bytes, more: bool) -> HTTPRequestEvent:
+        return {"type": "http.request", "body": piece, "more_body": more}
+
+    async def wrapped() -> ReceiveMessage:
         nonlocal pending, finished
         while True:
             if pending:
@@ -79,20 +90,22 @@ def _inflating(receive: Receive) -> Receive:
                 if inflater.unused_data:
                     raise refuse()  # bytes after the end of the gzip stream
                 if piece:
+                    GZIP_BYTES.labels("inflated").inc(len(piece))
                     more = bool(pending) or not finished
                     if not more and not inflater.eof:
                         raise refuse()  # cut short: the gzip stream did not end
-                    return {"type": "http.request", "body": piece, "more_body": more}
+                    return body(piece, more)
                 if pending:
                     continue
             if finished:
                 if not inflater.eof:
                     raise refuse()  # cut short: the gzip stream did not end
-                return {"type": "http.request", "body": b"", "more_body": False}
+                return body(b"", False)
             message = await receive()
             if message["type"] != "http.request":
                 return message  # http.disconnect
             pending = message.get("body", b"")
+            GZIP_BYTES.labels("sent").inc(len(pending))
             finished = not message.get("more_body", False)
             if inflater.eof and pending:
                 raise refuse()  # bytes after the end of the gzip stream

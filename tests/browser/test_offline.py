@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import sqlite3
 import time
+import urllib.request
 from datetime import UTC, datetime
 from pathlib import Path
 from types import SimpleNamespace
@@ -181,6 +182,10 @@ def test_offline_roster_and_newcomer_survive_reload_and_restart_and_sync_once(
     assert db_rows(server, "SELECT count(*) FROM people WHERE given_name = 'Nadia'") == [(1,)]
     assert db_rows(server, "SELECT count(*) FROM applied_writes") == [(11,)]
     assert db_rows(server, MARK_AUDITS) == [(11,)]
+    # The worker sent its batch gzipped (CompressionStream), and the server read it.
+    with urllib.request.urlopen(f"{server.url}/metrics", timeout=5) as response:  # noqa: S310
+        metrics = response.read().decode()
+    assert re.search(r"^razem_gzip_request_bodies_total [1-9]", metrics, re.M), metrics[:2000]
 
 
 def test_lost_response_killed_server_and_two_tabs_apply_each_write_once(

@@ -19,7 +19,11 @@ from tests.sync.test_batch_api import Setup, _mark, _setup
 
 def _body(setup: Setup, device: uuid.UUID, statuses: list[str]) -> bytes:
     writes = [_mark(setup, i, status) for i, status in enumerate(statuses)]
-    document = {"device_id": str(device), "sent_at": datetime.now(UTC).isoformat(), "writes": writes}
+    document = {
+        "device_id": str(device),
+        "sent_at": datetime.now(UTC).isoformat(),
+        "writes": writes,
+    }
     return json.dumps(document).encode()
 
 
