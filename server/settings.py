@@ -56,6 +56,8 @@ class Settings(BaseSettings):
     # /metrics answers a request with `Authorization: Bearer <this>`; unset, it answers only
     # requests made directly on the loopback interface, not through a proxy (decision 0018).
     metrics_token: str = ""
+    # Serve our own .js and .css without comments and indentation (server/web/assets.py).
+    minify_assets: bool = True
     # Addresses (or networks, comma-separated) of the reverse proxies whose X-Forwarded-For and
     # X-Forwarded-Proto are believed; "*" trusts any. Others' are ignored: the client address is
     # then the connection's own (sign-in limits per address, audit entries).

@@ -26,6 +26,7 @@ from server.db import database_is_reachable
 from server.i18n.catalogs import Translator
 from server.settings import HTMX_SRI
 from server.web.appstate import AppState
+from server.web.assets import minified_file
 
 SERVICE_WORKER_DIR = Path(str(files("service_worker")))
 
@@ -70,6 +71,11 @@ SW_MODULES = frozenset(
 )
 
 
+def _worker_script(app_state: AppState, name: str) -> str:
+    path = SERVICE_WORKER_DIR / name
+    return minified_file(path) if app_state.settings.minify_assets else path.read_text()
+
+
 def _worker_config(app_state: AppState) -> str:
     """The worker learns the app version and the htmx URL from its own script, so a new
     release (or another htmx URL) is a new worker script, which the browser installs."""
@@ -87,7 +93,7 @@ def _worker_config(app_state: AppState) -> str:
 async def service_worker(app_state: NamedDependency[AppState]) -> Response:
     # Served from the site root so its scope is the whole app, and never behind sign-in:
     # a worker script answered with a redirect fails to install or update.
-    body = _worker_config(app_state) + (SERVICE_WORKER_DIR / "sw.js").read_text()
+    body = _worker_config(app_state) + _worker_script(app_state, "sw.js")
     return Response(
         body,
         media_type="text/javascript",
@@ -96,12 +102,14 @@ async def service_worker(app_state: NamedDependency[AppState]) -> Response:
 
 
 @get("/sw/{name:str}", name="service_worker_module", include_in_schema=False)
-async def service_worker_module(name: FromPath[str]) -> Response:
+async def service_worker_module(
+    name: FromPath[str], app_state: NamedDependency[AppState]
+) -> Response:
     """The worker's modules (importScripts); also loaded by pages that read the outbox."""
     if name not in SW_MODULES:
         raise NotFoundException()
     return Response(
-        (SERVICE_WORKER_DIR / name).read_text(),
+        _worker_script(app_state, name),
         media_type="text/javascript",
         headers={"Cache-Control": "no-cache"},
     )
