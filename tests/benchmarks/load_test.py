@@ -85,9 +85,6 @@ STATUSES = ("present", "late", "absent", "excused")
 # The database checks that must find nothing.
 PROBLEMS = ("lost", "keys stored", "keys nobody", "marks missing", "marks not", "duplicated",
             "marks whose")  # fmt: skip
-# The database checks that must find nothing.
-PROBLEMS = ("lost", "keys stored", "keys nobody", "marks missing", "marks not", "duplicated",
-            "marks whose")  # fmt: skip
 CSRF_FIELD = re.compile(r'name="_csrf_token" value="([^"]+)"')
 
 
@@ -169,6 +166,13 @@ class Stats:
     # (when it ended, how long it took) of every request, and when the last sign-in ended
     ends: list[tuple[float, float]] = field(default_factory=list)
     last_sign_in: float = 0.0
+    # (request type, when it started, how long it took) of every request: for the windows
+    records: list[tuple[str, float, float]] = field(default_factory=list)
+    # (seconds into the run, server CPU seconds so far, load generator CPU seconds so far)
+    cpu_samples: list[tuple[float, float, float]] = field(default_factory=list)
+    # how late the load generator's own event loop woke a 10 ms sleep (its own busyness: time
+    # counted in the latencies above that is not the server's)
+    loop_lag: list[float] = field(default_factory=list)
     errors: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     examples: list[str] = field(default_factory=list)
 
@@ -202,6 +206,7 @@ async def timed(
     ended = time.perf_counter()
     stats.timings[kind].append(ended - started)
     stats.ends.append((ended, ended - started))
+    stats.records.append((kind, started, ended - started))
     if kind == "POST /sign-in":
         stats.last_sign_in = max(stats.last_sign_in, ended)
     return response
@@ -536,8 +541,52 @@ def report(stats: Stats, wall: float) -> None:
     if after:
         print("after the last sign-in ended (batches and repeats only):")
         line("all after sign-ins", after, 0)
+    windows(stats)
     for example in stats.examples:
         print(f"  error: {example}")
+
+
+WINDOW = 15.0  # seconds
+
+
+def windows(stats: Stats) -> None:
+    """Latency by when the request started (15-second windows), and by type for the first
+    window against the rest: the sign-in burst against the steady state."""
+    if not stats.records:
+        return
+    origin = min(started for _kind, started, _took in stats.records)
+    by_window: dict[int, list[float]] = defaultdict(list)
+    for _kind, started, took in stats.records:
+        by_window[int((started - origin) // WINDOW)].append(took)
+    print(f"by start time ({WINDOW:.0f} s windows), all types:")
+    print(f"  {'window s':<12}{'count':>7}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}")
+    for index in sorted(by_window):
+        times = by_window[index]
+        p = [percentile(times, q) * 1000 for q in (0.5, 0.95, 0.99)]
+        label = f"{index * WINDOW:.0f}-{(index + 1) * WINDOW:.0f}"
+        print(f"  {label:<12}{len(times):>7}" + "".join(f"{v:>9.1f}" for v in p))
+    print(f"by type, started in the first {WINDOW:.0f} s / later (count p50 p95 ms):")
+    kinds = sorted({kind for kind, _s, _t in stats.records})
+    for kind in kinds:
+        cells = []
+        for early in (True, False):
+            times = [t for k, s, t in stats.records if k == kind and (s - origin < WINDOW) == early]
+            if times:
+                p50, p95 = (percentile(times, q) * 1000 for q in (0.5, 0.95))
+                cells.append(f"{len(times):>6} {p50:>8.1f} {p95:>8.1f}")
+            else:
+                cells.append(f"{0:>6} {'':>8} {'':>8}")
+        print(f"  {kind:<22}" + "   |".join(cells))
+    if stats.loop_lag:
+        p = [percentile(stats.loop_lag, q) * 1000 for q in (0.5, 0.95, 0.99, 1.0)]
+        print("load generator's event loop lag (a 10 ms sleep woken late), p50/p95/p99/max ms: "
+              + " / ".join(f"{v:.1f}" for v in p))
+    if len(stats.cpu_samples) > 1:
+        print("CPU by 15 s (cores busy): server, load generator")
+        line = []
+        for (t0, s0, o0), (t1, s1, o1) in zip(stats.cpu_samples, stats.cpu_samples[1:]):
+            line.append(f"{t0:.0f}-{t1:.0f}s {(s1 - s0) / (t1 - t0):.2f}/{(o1 - o0) / (t1 - t0):.2f}")
+        print("  " + ", ".join(line))
 
 
 def server_side(log: Path) -> None:
@@ -559,8 +608,26 @@ def server_side(log: Path) -> None:
         print(f"  {'all':<40}{len(everything):>7}" + "".join(f"{v:>9.1f}" for v in p))
 
 
+async def sample_cpu(stats: Stats, server_pid: int | None, started: float) -> None:
+    """Every WINDOW seconds: the server's CPU (with its workers) and the load generator's."""
+    while True:
+        server = cpu_seconds(server_pid) if server_pid is not None else 0.0
+        stats.cpu_samples.append((time.monotonic() - started, server, time.process_time()))
+        await asyncio.sleep(WINDOW)
+
+
+async def sample_lag(stats: Stats) -> None:
+    while True:
+        before = time.perf_counter()
+        await asyncio.sleep(0.01)
+        stats.loop_lag.append(time.perf_counter() - before - 0.01)
+
+
 async def run_load(
-    base_url: str, facilitators: list[Facilitator], args: argparse.Namespace
+    base_url: str,
+    facilitators: list[Facilitator],
+    args: argparse.Namespace,
+    server_pid: int | None = None,
 ) -> tuple[Stats, Sent, float]:
     stats, sent = Stats(), Sent()
     verify: Any = True
@@ -578,6 +645,8 @@ async def run_load(
     ]
     started = time.monotonic()
     deadline = started + args.duration
+    sampler = asyncio.create_task(sample_cpu(stats, server_pid, started))
+    lag = asyncio.create_task(sample_lag(stats))
     try:
         await asyncio.gather(
             *(
@@ -587,6 +656,10 @@ async def run_load(
         )
     finally:
         wall = time.monotonic() - started
+        server = cpu_seconds(server_pid) if server_pid is not None else 0.0
+        stats.cpu_samples.append((wall, server, time.process_time()))
+        sampler.cancel()
+        lag.cancel()
         await asyncio.gather(*(client.aclose() for client in clients))
     return stats, sent, wall
 
@@ -657,7 +730,9 @@ def main() -> int:
         print(f"load average before: {os.getloadavg()}")
         cpu_before = cpu_seconds(process.pid) if process is not None else 0.0
         own_before = time.process_time()
-        stats, sent, wall = asyncio.run(run_load(base_url, facilitators, args))
+        stats, sent, wall = asyncio.run(
+            run_load(base_url, facilitators, args, process.pid if process else None)
+        )
         print(f"load average after:  {os.getloadavg()}")
         if process is not None:
             cpu = cpu_seconds(process.pid) - cpu_before
