@@ -473,8 +473,9 @@ def start_server(
     raise RuntimeError(f"the server did not answer:\n{log.read_text()[-3000:]}")
 
 
-def cpu_seconds(pid: int) -> float:
-    """CPU time (user + system) of a process and its children (uvicorn's workers), so far."""
+def cpu_seconds(pid: int | list[int]) -> float:
+    """CPU time (user + system) of processes and their children (uvicorn's workers), so far."""
+    pids = {pid} if isinstance(pid, int) else set(pid)
     tick = os.sysconf("SC_CLK_TCK")
     total = 0.0
     for stat in Path("/proc").glob("[0-9]*/stat"):
@@ -482,7 +483,7 @@ def cpu_seconds(pid: int) -> float:
             fields = stat.read_text().rsplit(")", 1)[1].split()
         except OSError:
             continue
-        if int(stat.parent.name) == pid or int(fields[1]) == pid:
+        if int(stat.parent.name) in pids or int(fields[1]) in pids:
             total += (int(fields[11]) + int(fields[12])) / tick
     return total
 
@@ -608,7 +609,7 @@ def server_side(log: Path) -> None:
         print(f"  {'all':<40}{len(everything):>7}" + "".join(f"{v:>9.1f}" for v in p))
 
 
-async def sample_cpu(stats: Stats, server_pid: int | None, started: float) -> None:
+async def sample_cpu(stats: Stats, server_pid: int | list[int] | None, started: float) -> None:
     """Every WINDOW seconds: the server's CPU (with its workers) and the load generator's."""
     while True:
         server = cpu_seconds(server_pid) if server_pid is not None else 0.0
@@ -627,7 +628,7 @@ async def run_load(
     base_url: str,
     facilitators: list[Facilitator],
     args: argparse.Namespace,
-    server_pid: int | None = None,
+    server_pid: int | list[int] | None = None,
 ) -> tuple[Stats, Sent, float]:
     stats, sent = Stats(), Sent()
     verify: Any = True
@@ -682,6 +683,10 @@ def main() -> int:
     parser.add_argument("--insecure", action="store_true")
     parser.add_argument("--cafile")
     parser.add_argument("--keep", action="store_true")
+    parser.add_argument(
+        "--server-pid", type=int, action="append", default=[],
+        help="with --base-url: a server process whose CPU time to report (repeatable)",
+    )  # fmt: skip
     args = parser.parse_args()
     if args.ramp is None:
         args.ramp = args.interval
@@ -728,14 +733,15 @@ def main() -> int:
             f" batch {args.batch}, retry rate {args.retry_rate}, ramp {args.ramp:.0f} s"
         )
         print(f"load average before: {os.getloadavg()}")
-        cpu_before = cpu_seconds(process.pid) if process is not None else 0.0
+        watched: int | list[int] | None = process.pid if process is not None else args.server_pid
+        cpu_before = cpu_seconds(watched) if watched else 0.0
         own_before = time.process_time()
         stats, sent, wall = asyncio.run(
-            run_load(base_url, facilitators, args, process.pid if process else None)
+            run_load(base_url, facilitators, args, watched or None)
         )
         print(f"load average after:  {os.getloadavg()}")
-        if process is not None:
-            cpu = cpu_seconds(process.pid) - cpu_before
+        if watched:
+            cpu = cpu_seconds(watched) - cpu_before
             print(f"server CPU: {cpu:.1f} s in {wall:.0f} s ({cpu / wall:.2f} cores busy)")
         own = time.process_time() - own_before
         print(f"load generator CPU: {own:.1f} s ({own / wall:.2f} cores busy)")
