@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import itertools
 import json
 import os
 import platform
@@ -580,13 +581,17 @@ def windows(stats: Stats) -> None:
         print(f"  {kind:<22}" + "   |".join(cells))
     if stats.loop_lag:
         p = [percentile(stats.loop_lag, q) * 1000 for q in (0.5, 0.95, 0.99, 1.0)]
-        print("load generator's event loop lag (a 10 ms sleep woken late), p50/p95/p99/max ms: "
-              + " / ".join(f"{v:.1f}" for v in p))
+        print(
+            "load generator's event loop lag (a 10 ms sleep woken late), p50/p95/p99/max ms: "
+            + " / ".join(f"{v:.1f}" for v in p)
+        )
     if len(stats.cpu_samples) > 1:
         print("CPU by 15 s (cores busy): server, load generator")
         line = []
-        for (t0, s0, o0), (t1, s1, o1) in zip(stats.cpu_samples, stats.cpu_samples[1:]):
-            line.append(f"{t0:.0f}-{t1:.0f}s {(s1 - s0) / (t1 - t0):.2f}/{(o1 - o0) / (t1 - t0):.2f}")
+        for (t0, s0, o0), (t1, s1, o1) in itertools.pairwise(stats.cpu_samples):
+            line.append(
+                f"{t0:.0f}-{t1:.0f}s {(s1 - s0) / (t1 - t0):.2f}/{(o1 - o0) / (t1 - t0):.2f}"
+            )
         print("  " + ", ".join(line))
 
 
@@ -736,9 +741,7 @@ def main() -> int:
         watched: int | list[int] | None = process.pid if process is not None else args.server_pid
         cpu_before = cpu_seconds(watched) if watched else 0.0
         own_before = time.process_time()
-        stats, sent, wall = asyncio.run(
-            run_load(base_url, facilitators, args, watched or None)
-        )
+        stats, sent, wall = asyncio.run(run_load(base_url, facilitators, args, watched or None))
         print(f"load average after:  {os.getloadavg()}")
         if watched:
             cpu = cpu_seconds(watched) - cpu_before
