@@ -114,7 +114,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         finally:
             if scheduler is not None:
                 scheduler.shutdown(wait=False)
-            await app_state.engine.dispose()
+            await app_state.dispose()
 
     app = Litestar(
         route_handlers=[

@@ -54,6 +54,9 @@ def log_config(settings: Settings) -> dict[str, Any]:
     return build(resolve_log_format(settings.log_format, demo_mode=settings.demo_mode))
 
 
+KEEP_ALIVE_SECONDS = 150
+
+
 def _run_server(settings: Settings, host: str, port: int, workers: int) -> None:
     import uvicorn
 
@@ -68,6 +71,10 @@ def _run_server(settings: Settings, host: str, port: int, workers: int) -> None:
         log_level="info",
         log_config=log_config(settings),
         access_log=False,  # the app writes its own access line (server/web/observe.py)
+        # Longer than a proxy keeps an idle connection to the app (Caddy: 2 minutes): with
+        # uvicorn's 5 s, the proxy sometimes sent a request on a connection uvicorn was just
+        # closing ("connection reset by peer", a 502 for a sync batch in the load test).
+        timeout_keep_alive=KEEP_ALIVE_SECONDS,
     )
 
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+import sqlite3
+import time
+from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -17,12 +19,19 @@ SessionMaker = async_sessionmaker[AsyncSession]
 IMMEDIATE = "razem_sqlite_immediate"
 
 
+BUSY_TIMEOUT_MS = 15000  # a 1,000-write batch can hold the lock seconds
+# The writer connection runs on the event loop (below): SQLite's own busy handler blocks only
+# this long, then the statement is tried again after an asynchronous sleep, up to BUSY_TIMEOUT_MS.
+INLINE_BUSY_MS = 20
+
+
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     # aiosqlite's adapter wraps sqlite3; isolation_level None lets SQLAlchemy emit BEGIN itself.
     dbapi_connection.isolation_level = None
+    inline = isinstance(dbapi_connection.driver_connection, InlineSQLite)
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA busy_timeout=15000")  # a 1,000-write batch can hold the lock seconds
+    cursor.execute(f"PRAGMA busy_timeout={INLINE_BUSY_MS if inline else BUSY_TIMEOUT_MS}")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
     # The WAL is copied back into the database (a checkpoint, with its fsyncs) by the commit
@@ -47,19 +56,203 @@ def _sqlite_begin(conn: Any) -> None:
         conn.exec_driver_sql("BEGIN")
 
 
-def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
-    """`hide_parameters`: SQL errors and echoed SQL in logs never show the values (names)."""
+def _is_busy(error: sqlite3.OperationalError) -> bool:
+    return getattr(error, "sqlite_errorcode", None) in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
+
+
+class _InlineCursor:
+    """aiosqlite's Cursor interface (what SQLAlchemy's adapter uses), run on the calling thread."""
+
+    def __init__(self, cursor: sqlite3.Cursor) -> None:
+        self._cursor = cursor
+
+    async def _retrying(self, call: Callable[[], Any]) -> Any:
+        # Another process holds the write lock: wait without blocking the event loop.
+        deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+        pause = 0.002
+        while True:
+            try:
+                return call()
+            except sqlite3.OperationalError as error:
+                if not _is_busy(error) or time.monotonic() >= deadline:
+                    raise
+            await asyncio.sleep(pause)
+            pause = min(pause * 2, 0.05)
+
+    async def execute(self, sql: str, parameters: Any = ()) -> _InlineCursor:
+        await self._retrying(lambda: self._cursor.execute(sql, parameters))
+        return self
+
+    async def executemany(self, sql: str, rows: Iterable[Any]) -> _InlineCursor:
+        rows = list(rows)
+        await self._retrying(lambda: self._cursor.executemany(sql, rows))
+        return self
+
+    async def fetchone(self) -> Any:
+        return self._cursor.fetchone()
+
+    async def fetchmany(self, size: int | None = None) -> list[Any]:
+        return self._cursor.fetchmany(size if size is not None else self._cursor.arraysize)
+
+    async def fetchall(self) -> list[Any]:
+        return self._cursor.fetchall()
+
+    async def close(self) -> None:
+        self._cursor.close()
+
+    async def __aenter__(self) -> _InlineCursor:  # aiosqlite: `async with conn.cursor()`
+        return self
+
+    async def __aexit__(self, *_exc: object) -> None:
+        self._cursor.close()
+
+    def __aiter__(self) -> _InlineCursor:
+        return self
+
+    async def __anext__(self) -> Any:
+        row = self._cursor.fetchone()
+        if row is None:
+            raise StopAsyncIteration
+        return row
+
+    @property
+    def description(self) -> Any:
+        return self._cursor.description
+
+    @property
+    def rowcount(self) -> int:
+        return self._cursor.rowcount
+
+    @property
+    def lastrowid(self) -> int | None:
+        return self._cursor.lastrowid
+
+    @property
+    def arraysize(self) -> int:
+        return self._cursor.arraysize
+
+    @arraysize.setter
+    def arraysize(self, value: int) -> None:
+        self._cursor.arraysize = value
+
+
+class _RunNow:
+    """Stands for aiosqlite's queue to its thread (SQLAlchemy puts the isolation level there)."""
+
+    def put_nowait(self, item: tuple[asyncio.Future[Any], Callable[[], Any]]) -> None:
+        future, function = item
+        try:
+            future.set_result(function())
+        except Exception as error:
+            future.set_exception(error)
+
+
+class InlineSQLite:
+    """An aiosqlite-like connection whose calls run on the event loop's own thread.
+
+    aiosqlite runs each call in a thread of its own connection: two thread switches per
+    statement, each waiting for the GIL and, on a busy machine, for the OS to run the other
+    thread. For the one writer connection of a process, whose transaction holds SQLite's write
+    lock while those switches happen, that waiting made every other writer wait too. Its
+    statements are short (the rows of one request, indexed), WAL commits do not fsync
+    (synchronous=NORMAL), and once BEGIN IMMEDIATE holds the lock no statement waits for
+    another connection; BEGIN itself is retried asynchronously when another process holds
+    the lock (_InlineCursor._retrying). Reads keep aiosqlite, so that a long report query does
+    not stop the event loop."""
+
+    def __init__(self, connection: sqlite3.Connection) -> None:
+        self._conn: sqlite3.Connection | None = connection
+        self._tx = _RunNow()
+
+    @property
+    def _connection(self) -> sqlite3.Connection | None:
+        return self._conn
+
+    def _open(self) -> sqlite3.Connection:
+        if self._conn is None:
+            raise ValueError("Connection closed")
+        return self._conn
+
+    @property
+    def isolation_level(self) -> str | None:
+        return self._open().isolation_level
+
+    @property
+    def in_transaction(self) -> bool:
+        return self._open().in_transaction
+
+    def cursor(self) -> _InlineCursor:
+        return _InlineCursor(self._open().cursor())
+
+    async def execute(self, sql: str, parameters: Any = ()) -> _InlineCursor:
+        return await self.cursor().execute(sql, parameters)
+
+    async def commit(self) -> None:
+        await _InlineCursor(self._open().cursor())._retrying(self._open().commit)
+
+    async def rollback(self) -> None:
+        self._open().rollback()
+
+    async def close(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+
+    def stop(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+
+    async def create_function(self, *args: Any, **kwargs: Any) -> None:
+        self._open().create_function(*args, **kwargs)
+
+
+def _inline_creator(path: str) -> Callable[[], Any]:
+    async def connect() -> InlineSQLite:
+        # check_same_thread off: a pooled connection may be closed by the garbage collector
+        # elsewhere; it is only ever used by one task at a time (the pool's checkout).
+        return InlineSQLite(sqlite3.connect(path, check_same_thread=False))
+
+    return connect
+
+
+# How long a write transaction waits for the process's one SQLite writer connection before it
+# fails (500): as long as the clients' own patience, and longer than busy_timeout below.
+WRITER_WAIT_SECONDS = 30.0
+
+
+def create_engine(url: str, *, echo: bool = False, writer: bool = False) -> AsyncEngine:
+    """`hide_parameters`: SQL errors and echoed SQL in logs never show the values (names).
+
+    `writer=True` (SQLite file only): an engine of exactly one connection (InlineSQLite, run on
+    the event loop), for the process's write transactions. SQLite lets one writer in at a time;
+    with one connection a process's writers wait their turn in the pool's queue (first come,
+    first served, without a thread and a connection each), instead of each polling the lock in
+    SQLite's busy handler (sleeps of up to 100 ms) while holding a pooled connection. Other
+    processes (the scheduler, a second worker) are still waited for, asynchronously."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_async_engine(url, echo=echo, hide_parameters=True)
+        options: dict[str, Any] = {}
+        if writer:
+            options = {"pool_size": 1, "max_overflow": 0, "pool_timeout": WRITER_WAIT_SECONDS}
+            options["async_creator"] = _inline_creator(str(parsed.database))
+        engine = create_async_engine(url, echo=echo, hide_parameters=True, **options)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         event.listen(engine.sync_engine, "begin", _sqlite_begin)
         return engine
     return create_async_engine(
         url, echo=echo, hide_parameters=True, pool_pre_ping=True, pool_size=10, max_overflow=10
     )
+
+
+def has_own_writer(url: str) -> bool:
+    """A SQLite file gets a one-connection engine for writes (create_engine's `writer`); an
+    in-memory database cannot (each connection would be a database of its own), nor does
+    PostgreSQL need one (row locks, not one lock for the whole database)."""
+    parsed = make_url(url)
+    return parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:")
 
 
 def create_session_maker(engine: AsyncEngine, *, write: bool = False) -> SessionMaker:

@@ -93,5 +93,5 @@ async def run_scheduler(settings: Settings, stop: asyncio.Event | None = None) -
         await stop.wait()
     finally:
         scheduler.shutdown(wait=False)
-        await app_state.engine.dispose()
+        await app_state.dispose()
         logger.info("scheduler stopped")

@@ -8,7 +8,7 @@ from datetime import timedelta
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from server.auth.lockout import SignInLimit
-from server.db import SessionMaker, create_engine, create_session_maker
+from server.db import SessionMaker, create_engine, create_session_maker, has_own_writer
 from server.settings import Settings
 
 
@@ -18,16 +18,26 @@ class AppState:
     engine: AsyncEngine
     read_sessions: SessionMaker
     write_sessions: SessionMaker
+    # On a SQLite file, the one-connection engine the write sessions use (server/db.py).
+    writer_engine: AsyncEngine | None = None
 
     @classmethod
     def from_settings(cls, settings: Settings) -> AppState:
-        engine = create_engine(settings.database_url, echo=settings.log_sql)
+        url, echo = settings.database_url, settings.log_sql
+        engine = create_engine(url, echo=echo)
+        writer = create_engine(url, echo=echo, writer=True) if has_own_writer(url) else None
         return cls(
             settings=settings,
             engine=engine,
             read_sessions=create_session_maker(engine),
-            write_sessions=create_session_maker(engine, write=True),
+            write_sessions=create_session_maker(writer or engine, write=True),
+            writer_engine=writer,
         )
+
+    async def dispose(self) -> None:
+        await self.engine.dispose()
+        if self.writer_engine is not None:
+            await self.writer_engine.dispose()
 
     @property
     def session_lifetime(self) -> timedelta:

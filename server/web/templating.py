@@ -130,6 +130,10 @@ def _current_language(ctx: Context) -> str:
 def build_environment(settings: Settings) -> Environment:
     env = Environment(
         loader=FileSystemLoader(TEMPLATES_DIR),
+        # Templates are the installed package's files: no stat() of each file every time a
+        # template is used (the roster includes its row template once per person). A server
+        # serves the templates it started with; restart it to see edited ones.
+        auto_reload=False,
         autoescape=True,
         undefined=StrictUndefined,
         extensions=["jinja2.ext.i18n"],

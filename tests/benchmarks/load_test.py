@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import itertools
 import json
 import os
 import platform
@@ -82,9 +83,6 @@ from server.sync.models import AppliedWrite
 PASSWORD = "load-test-password-7c41e9"
 SECRET = "load-test-secret-key-0123456789abcdefghij"
 STATUSES = ("present", "late", "absent", "excused")
-# The database checks that must find nothing.
-PROBLEMS = ("lost", "keys stored", "keys nobody", "marks missing", "marks not", "duplicated",
-            "marks whose")  # fmt: skip
 # The database checks that must find nothing.
 PROBLEMS = ("lost", "keys stored", "keys nobody", "marks missing", "marks not", "duplicated",
             "marks whose")  # fmt: skip
@@ -169,6 +167,13 @@ class Stats:
     # (when it ended, how long it took) of every request, and when the last sign-in ended
     ends: list[tuple[float, float]] = field(default_factory=list)
     last_sign_in: float = 0.0
+    # (request type, when it started, how long it took) of every request: for the windows
+    records: list[tuple[str, float, float]] = field(default_factory=list)
+    # (seconds into the run, server CPU seconds so far, load generator CPU seconds so far)
+    cpu_samples: list[tuple[float, float, float]] = field(default_factory=list)
+    # how late the load generator's own event loop woke a 10 ms sleep (its own busyness: time
+    # counted in the latencies above that is not the server's)
+    loop_lag: list[float] = field(default_factory=list)
     errors: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     examples: list[str] = field(default_factory=list)
 
@@ -202,6 +207,7 @@ async def timed(
     ended = time.perf_counter()
     stats.timings[kind].append(ended - started)
     stats.ends.append((ended, ended - started))
+    stats.records.append((kind, started, ended - started))
     if kind == "POST /sign-in":
         stats.last_sign_in = max(stats.last_sign_in, ended)
     return response
@@ -468,8 +474,9 @@ def start_server(
     raise RuntimeError(f"the server did not answer:\n{log.read_text()[-3000:]}")
 
 
-def cpu_seconds(pid: int) -> float:
-    """CPU time (user + system) of a process and its children (uvicorn's workers), so far."""
+def cpu_seconds(pid: int | list[int]) -> float:
+    """CPU time (user + system) of processes and their children (uvicorn's workers), so far."""
+    pids = {pid} if isinstance(pid, int) else set(pid)
     tick = os.sysconf("SC_CLK_TCK")
     total = 0.0
     for stat in Path("/proc").glob("[0-9]*/stat"):
@@ -477,7 +484,7 @@ def cpu_seconds(pid: int) -> float:
             fields = stat.read_text().rsplit(")", 1)[1].split()
         except OSError:
             continue
-        if int(stat.parent.name) == pid or int(fields[1]) == pid:
+        if int(stat.parent.name) in pids or int(fields[1]) in pids:
             total += (int(fields[11]) + int(fields[12])) / tick
     return total
 
@@ -536,8 +543,56 @@ def report(stats: Stats, wall: float) -> None:
     if after:
         print("after the last sign-in ended (batches and repeats only):")
         line("all after sign-ins", after, 0)
+    windows(stats)
     for example in stats.examples:
         print(f"  error: {example}")
+
+
+WINDOW = 15.0  # seconds
+
+
+def windows(stats: Stats) -> None:
+    """Latency by when the request started (15-second windows), and by type for the first
+    window against the rest: the sign-in burst against the steady state."""
+    if not stats.records:
+        return
+    origin = min(started for _kind, started, _took in stats.records)
+    by_window: dict[int, list[float]] = defaultdict(list)
+    for _kind, started, took in stats.records:
+        by_window[int((started - origin) // WINDOW)].append(took)
+    print(f"by start time ({WINDOW:.0f} s windows), all types:")
+    print(f"  {'window s':<12}{'count':>7}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}")
+    for index in sorted(by_window):
+        times = by_window[index]
+        p = [percentile(times, q) * 1000 for q in (0.5, 0.95, 0.99)]
+        label = f"{index * WINDOW:.0f}-{(index + 1) * WINDOW:.0f}"
+        print(f"  {label:<12}{len(times):>7}" + "".join(f"{v:>9.1f}" for v in p))
+    print(f"by type, started in the first {WINDOW:.0f} s / later (count p50 p95 ms):")
+    kinds = sorted({kind for kind, _s, _t in stats.records})
+    for kind in kinds:
+        cells = []
+        for early in (True, False):
+            times = [t for k, s, t in stats.records if k == kind and (s - origin < WINDOW) == early]
+            if times:
+                p50, p95 = (percentile(times, q) * 1000 for q in (0.5, 0.95))
+                cells.append(f"{len(times):>6} {p50:>8.1f} {p95:>8.1f}")
+            else:
+                cells.append(f"{0:>6} {'':>8} {'':>8}")
+        print(f"  {kind:<22}" + "   |".join(cells))
+    if stats.loop_lag:
+        p = [percentile(stats.loop_lag, q) * 1000 for q in (0.5, 0.95, 0.99, 1.0)]
+        print(
+            "load generator's event loop lag (a 10 ms sleep woken late), p50/p95/p99/max ms: "
+            + " / ".join(f"{v:.1f}" for v in p)
+        )
+    if len(stats.cpu_samples) > 1:
+        print("CPU by 15 s (cores busy): server, load generator")
+        line = []
+        for (t0, s0, o0), (t1, s1, o1) in itertools.pairwise(stats.cpu_samples):
+            line.append(
+                f"{t0:.0f}-{t1:.0f}s {(s1 - s0) / (t1 - t0):.2f}/{(o1 - o0) / (t1 - t0):.2f}"
+            )
+        print("  " + ", ".join(line))
 
 
 def server_side(log: Path) -> None:
@@ -559,8 +614,26 @@ def server_side(log: Path) -> None:
         print(f"  {'all':<40}{len(everything):>7}" + "".join(f"{v:>9.1f}" for v in p))
 
 
+async def sample_cpu(stats: Stats, server_pid: int | list[int] | None, started: float) -> None:
+    """Every WINDOW seconds: the server's CPU (with its workers) and the load generator's."""
+    while True:
+        server = cpu_seconds(server_pid) if server_pid is not None else 0.0
+        stats.cpu_samples.append((time.monotonic() - started, server, time.process_time()))
+        await asyncio.sleep(WINDOW)
+
+
+async def sample_lag(stats: Stats) -> None:
+    while True:
+        before = time.perf_counter()
+        await asyncio.sleep(0.01)
+        stats.loop_lag.append(time.perf_counter() - before - 0.01)
+
+
 async def run_load(
-    base_url: str, facilitators: list[Facilitator], args: argparse.Namespace
+    base_url: str,
+    facilitators: list[Facilitator],
+    args: argparse.Namespace,
+    server_pid: int | list[int] | None = None,
 ) -> tuple[Stats, Sent, float]:
     stats, sent = Stats(), Sent()
     verify: Any = True
@@ -578,6 +651,8 @@ async def run_load(
     ]
     started = time.monotonic()
     deadline = started + args.duration
+    sampler = asyncio.create_task(sample_cpu(stats, server_pid, started))
+    lag = asyncio.create_task(sample_lag(stats))
     try:
         await asyncio.gather(
             *(
@@ -587,6 +662,10 @@ async def run_load(
         )
     finally:
         wall = time.monotonic() - started
+        server = cpu_seconds(server_pid) if server_pid is not None else 0.0
+        stats.cpu_samples.append((wall, server, time.process_time()))
+        sampler.cancel()
+        lag.cancel()
         await asyncio.gather(*(client.aclose() for client in clients))
     return stats, sent, wall
 
@@ -609,6 +688,10 @@ def main() -> int:
     parser.add_argument("--insecure", action="store_true")
     parser.add_argument("--cafile")
     parser.add_argument("--keep", action="store_true")
+    parser.add_argument(
+        "--server-pid", type=int, action="append", default=[],
+        help="with --base-url: a server process whose CPU time to report (repeatable)",
+    )  # fmt: skip
     args = parser.parse_args()
     if args.ramp is None:
         args.ramp = args.interval
@@ -655,12 +738,13 @@ def main() -> int:
             f" batch {args.batch}, retry rate {args.retry_rate}, ramp {args.ramp:.0f} s"
         )
         print(f"load average before: {os.getloadavg()}")
-        cpu_before = cpu_seconds(process.pid) if process is not None else 0.0
+        watched: int | list[int] | None = process.pid if process is not None else args.server_pid
+        cpu_before = cpu_seconds(watched) if watched else 0.0
         own_before = time.process_time()
-        stats, sent, wall = asyncio.run(run_load(base_url, facilitators, args))
+        stats, sent, wall = asyncio.run(run_load(base_url, facilitators, args, watched or None))
         print(f"load average after:  {os.getloadavg()}")
-        if process is not None:
-            cpu = cpu_seconds(process.pid) - cpu_before
+        if watched:
+            cpu = cpu_seconds(watched) - cpu_before
             print(f"server CPU: {cpu:.1f} s in {wall:.0f} s ({cpu / wall:.2f} cores busy)")
         own = time.process_time() - own_before
         print(f"load generator CPU: {own:.1f} s ({own / wall:.2f} cores busy)")
