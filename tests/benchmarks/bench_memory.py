@@ -168,7 +168,8 @@ def main() -> None:
             low = min(r[stage]["VmHWM"] for r in runs) / 1024
             high = max(r[stage]["VmHWM"] for r in runs) / 1024
             print(
-                f"  {stage:<9} VmRSS {rss:6.1f}  VmHWM {hwm:6.1f}  (peak range {low:.1f}-{high:.1f})"
+                f"  {stage:<9} VmRSS {rss:6.1f}  VmHWM {hwm:6.1f}  "
+                f"(peak range {low:.1f}-{high:.1f})"
             )
     finally:
         shutil.rmtree(work, ignore_errors=True)
