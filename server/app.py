@@ -32,7 +32,7 @@ from server.audit.routes import AuditPages
 from server.auth.account_routes import AccountPages
 from server.auth.routes import AuthController
 from server.auth.staff_routes import StaffAdmin
-from server.common.memory import settle_after_startup
+from server.common.memory import settle_after_startup, tune_malloc
 from server.coordination.routes import CoordinationPages
 from server.imports.routes import ImportPages
 from server.jobs import start_scheduler
@@ -93,7 +93,9 @@ def _middleware(settings: Settings) -> list[Any]:
 
 def create_served_app() -> Litestar:
     """The app as `razem serve` runs it (uvicorn's factory): garbage collection settled for
-    the process's life once it has started (server/common/memory.py)."""
+    the process's life once it has started, glibc's malloc told to give memory back
+    (server/common/memory.py)."""
+    tune_malloc()
     app = create_app()
     app.on_startup.append(settle_after_startup)
     return app

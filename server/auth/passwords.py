@@ -8,7 +8,6 @@ from collections.abc import Iterable
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from zxcvbn import zxcvbn
 
 from server.common.errors import Message
 from server.i18n.catalogs import N_
@@ -95,6 +94,9 @@ def password_weakness(password: str, *, user_inputs: Iterable[str] = ()) -> Mess
     candidates = {password[:_ESTIMATED_CHARACTERS]}
     if has_cyrillic(password):
         candidates.add(transliterate(password.lower())[:_ESTIMATED_CHARACTERS])
+    # Imported here: its dictionaries hold ~12 MB, needed only when a password is set (issue 9).
+    from zxcvbn import zxcvbn
+
     if min(int(zxcvbn(c, user_inputs=words)["score"]) for c in candidates) < MIN_PASSWORD_SCORE:
         return Message(WEAK_PASSWORD)
     return None

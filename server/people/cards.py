@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import segno
-
 CARD_PREFIX = "RAZEM:"
 
 
@@ -19,6 +17,8 @@ def code_from_scan(text: str) -> str:
 
 def qr_svg(code: str) -> str:
     """An inline SVG of the card's QR code (dark modules on white, quiet zone included)."""
+    import segno  # imported when a card is drawn: 1.3 MB a process otherwise (issue 9)
+
     qr = segno.make(card_payload(code), error="m")
     svg: str = qr.svg_inline(scale=6, dark="#000", light="#fff", omitsize=False)
     return svg
