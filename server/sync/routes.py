@@ -29,7 +29,9 @@ from server.web.errors import ErrorOut, RequestRefused, http_error
 from server.web.guards import signed_in
 from server.web.writes import DEVICE_HEADER
 
-MAX_WRITES = 1000  # the service worker sends 200 at a time (BATCH_SIZE in outbox-sync.js)
+MAX_WRITES = (
+    1000  # the service worker sends up to this many at a time (MAX_BATCH in outbox-sync.js)
+)
 # Room for MAX_WRITES of the largest kind (a lesson log entry: about 2,300 characters, most
 # of them two bytes in Ukrainian), with a margin; a larger body is refused (413) as it is read.
 MAX_BATCH_BYTES = 6 * 1024 * 1024

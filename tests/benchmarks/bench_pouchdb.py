@@ -8,7 +8,7 @@ SQLite upsert rate of the same marks beside them.
 PouchDB and pouchdb-server are installed from the npm registry into a temporary folder at run
 time (`npm install --prefix TMP pouchdb@9 pouchdb-server@4.2`); `--npm-dir` reuses a folder
 that already holds them. Both clients run in Node (tests/benchmarks/sync_clients.js): Razem's
-is the real service_worker/outbox-sync.js (batches of 200, as on a phone) and
+is the real service_worker/outbox-sync.js (batches of up to 1,000, as on a phone) and
 service_worker/offline-pack.js, over in-memory stand-ins for IndexedDB and the Cache API.
 
 The marks: 10 choirs of a benchmark facilitator, 40 people enrolled in each and 25 sessions
@@ -430,8 +430,8 @@ def _node_version() -> str:
 
 
 def _razem_batch_size() -> int:
-    found = re.search(r"var BATCH_SIZE = (\d+);", OUTBOX_SYNC.read_text())
-    assert found, "no BATCH_SIZE in outbox-sync.js"
+    found = re.search(r"var MAX_BATCH = (\d+);", OUTBOX_SYNC.read_text())
+    assert found, "no MAX_BATCH in outbox-sync.js"
     return int(found.group(1))
 
 

@@ -9,7 +9,7 @@
  * client made, and what it checked.
  *
  * Razem's side runs the real service worker code: service_worker/outbox-sync.js builds and sends
- * the batches (200 writes each, as on a phone) from an in-memory stand-in for the IndexedDB
+ * the batches (up to 1,000 writes each, as on a phone) from an in-memory stand-in for the IndexedDB
  * outbox, and service_worker/offline-pack.js fetches a second phone's offline pack into an
  * in-memory stand-in for the Cache API. Items enter the stand-in outbox in the shape
  * service_worker/strategies.js (buildWrite) stores a roster tap. */
