@@ -28,7 +28,8 @@ INLINE_BUSY_MS = 20
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     # aiosqlite's adapter wraps sqlite3; isolation_level None lets SQLAlchemy emit BEGIN itself.
     dbapi_connection.isolation_level = None
-    inline = isinstance(dbapi_connection.driver_connection, InlineSQLite)
+    # (a plain sqlite3 connection too: the benchmarks apply the same pragmas to their own)
+    inline = isinstance(getattr(dbapi_connection, "driver_connection", None), InlineSQLite)
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute(f"PRAGMA busy_timeout={INLINE_BUSY_MS if inline else BUSY_TIMEOUT_MS}")
