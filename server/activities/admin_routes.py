@@ -168,7 +168,7 @@ class ActivityAdmin(Controller):
         try:
             if person_id is None:
                 raise ValidationFailed({"": Message(N_("Unknown item."))})
-            await enroll(db, actor, activity_id, person_id)
+            await enroll(db, actor, activity_id, person_id, on=app_state.settings.today())
         except ValidationFailed as exc:
             await db.rollback()
             reason = next(iter(exc.errors.values()))

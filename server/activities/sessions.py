@@ -76,9 +76,11 @@ async def update_session(
 
 
 async def enroll(
-    db: AsyncSession, actor: Actor, activity_id: uuid.UUID, person_id: uuid.UUID
+    db: AsyncSession, actor: Actor, activity_id: uuid.UUID, person_id: uuid.UUID, *, on: date
 ) -> Enrollment:
-    """Enrol a person (again) in an activity the actor may see; enrolling twice is harmless."""
+    """Enrol a person (again) in an activity the actor may see; enrolling twice is harmless.
+    Their age is checked for the year of `on`: the centre's today, or the session's date for an
+    enrolment made at a session (never the server's clock, which may be in another zone)."""
     visible = (
         await db.exec(
             select(Activity.id)
@@ -100,7 +102,7 @@ async def enroll(
     ).first()
     if enrollment is not None and enrollment.status == EnrollmentStatus.ACTIVE:
         return enrollment
-    await check_eligible(db, activity_id, person_id)
+    await check_eligible(db, activity_id, person_id, on=on)
     if enrollment is None:
         enrollment = Enrollment(
             activity_id=activity_id, person_id=person_id, enrolled_by_id=actor.user_id
@@ -132,8 +134,10 @@ def _ages(activity: Activity) -> str:
     return f"0–{activity.max_age}"
 
 
-async def check_eligible(db: AsyncSession, activity_id: uuid.UUID, person_id: uuid.UUID) -> None:
-    """A place is free and the person's age (this year) fits the activity's ages."""
+async def check_eligible(
+    db: AsyncSession, activity_id: uuid.UUID, person_id: uuid.UUID, *, on: date
+) -> None:
+    """A place is free and the person's age (in the year of `on`) fits the activity's ages."""
     activity = await db.get(Activity, activity_id)
     if activity is None:
         raise NotFound
@@ -155,7 +159,7 @@ async def check_eligible(db: AsyncSession, activity_id: uuid.UUID, person_id: uu
         raise NotFound
     if person.birth_year is None:
         raise ValidationFailed({"": Message(AGES_UNKNOWN, {"ages": _ages(activity)})})
-    age = date.today().year - person.birth_year
+    age = on.year - person.birth_year
     too_young = activity.min_age is not None and age < activity.min_age
     too_old = activity.max_age is not None and age > activity.max_age
     if too_young or too_old:

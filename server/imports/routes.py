@@ -161,7 +161,7 @@ class ImportPages(Controller):
         if plan.problems:  # the activities or people changed since the preview
             return _preview_page(plan, signed.filename, None)
         try:
-            result = await apply_import(db, actor, plan)
+            result = await apply_import(db, actor, plan, today=app_state.settings.today())
         except ImportRefused as exc:
             return _import_page(refused=exc, status=400)
         query = "&".join(f"{k}={v}" for k, v in vars(result).items())

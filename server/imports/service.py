@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 import uuid
 from dataclasses import dataclass, field
+from datetime import date
 from functools import cache
 
 from babel import Locale
@@ -227,7 +228,7 @@ def _chunks(items: list[uuid.UUID], size: int) -> list[list[uuid.UUID]]:
 
 
 async def _apply_row(
-    db: AsyncSession, actor: Actor, row: PlannedRow, people: dict[int, uuid.UUID]
+    db: AsyncSession, actor: Actor, row: PlannedRow, people: dict[int, uuid.UUID], today: date
 ) -> tuple[uuid.UUID, bool]:
     """The person of a row (registered now when new), enrolled where the plan says."""
     person_id = row.match_id or (people[row.same_as_row] if row.same_as_row else None)
@@ -238,11 +239,13 @@ async def _apply_row(
         db.add(person)
         person_id = person.id
     if row.enrol and row.activity_id is not None:
-        await enroll(db, actor, row.activity_id, person_id)
+        await enroll(db, actor, row.activity_id, person_id, on=today)
     return person_id, new
 
 
-async def apply_import(db: AsyncSession, actor: Actor, plan: ImportPlan) -> ImportResult:
+async def apply_import(
+    db: AsyncSession, actor: Actor, plan: ImportPlan, *, today: date
+) -> ImportResult:
     """Write a plan without problems: all rows in one savepoint, so a row refused now leaves
     nothing written (the caller's transaction goes on without it)."""
     if plan.problems:
@@ -252,7 +255,7 @@ async def apply_import(db: AsyncSession, actor: Actor, plan: ImportPlan) -> Impo
         created = enrolled = 0
         for row in plan.rows:
             try:
-                person_id, new = await _apply_row(db, actor, row, people)
+                person_id, new = await _apply_row(db, actor, row, people, today)
             except DomainError as exc:
                 reason = (
                     next(iter(exc.errors.values()), None)

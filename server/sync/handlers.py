@@ -218,7 +218,7 @@ async def apply_newcomer(db: AsyncSession, actor: Actor, write: Write) -> WriteR
         if similar:
             raise ValidationFailed({"": Message(POSSIBLE_DUPLICATE)})
     person = await register_person(db, actor, payload)
-    await enroll(db, actor, context.activity.id, person.id)
+    await enroll(db, actor, context.activity.id, person.id, on=context.session.date)
     await check_in(db, actor, payload.session_id, person.id, marked_at=write.device_time)
     return WriteResult(Outcome.APPLIED, {"person_id": str(person.id), "code": person.code})
 
@@ -253,7 +253,7 @@ async def _enrol_and_check_in(
     db: AsyncSession, actor: Actor, write: Write, session_id: uuid.UUID, person_id: uuid.UUID
 ) -> WriteResult:
     context = await get_session(db, actor, session_id)
-    await enroll(db, actor, context.activity.id, person_id)
+    await enroll(db, actor, context.activity.id, person_id, on=context.session.date)
     outcome = await check_in(db, actor, session_id, person_id, marked_at=write.device_time)
     return WriteResult(Outcome.APPLIED, {"already": outcome.already, "person_id": str(person_id)})
 

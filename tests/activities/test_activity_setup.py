@@ -7,17 +7,26 @@ from __future__ import annotations
 import uuid
 from datetime import date, time, timedelta
 
+import pytest
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server.activities.generation import generate_ahead
-from server.activities.models import Activity, ActivitySession, ActivityStaff, WeeklySlot
+from server.activities.models import (
+    Activity,
+    ActivityKind,
+    ActivitySession,
+    ActivityStaff,
+    WeeklySlot,
+)
 from server.activities.schedule import session_dates
+from server.activities.sessions import check_eligible
 from server.attendance.models import AttendanceMark, MarkStatus
 from server.audit.models import AuditEntry
 from server.auth.models import Role
+from server.common.errors import ValidationFailed
 from server.common.models import utcnow
-from tests.factories import count_rows, make_person, make_user, run_in_db
+from tests.factories import count_rows, make_activity, make_person, make_user, run_in_db
 from tests.helpers import Client, csrf_token, sign_in
 
 COORDINATOR = "coordinator@example.org"
@@ -294,3 +303,19 @@ def test_the_app_runs_the_generation_job_at_start_up(database_url: str, tmp_path
     today = settings.today()  # the centre's date, which the job uses (not the machine's)
     wednesdays = session_dates([(2, time(18), time(20))], today, today + timedelta(21))
     assert len(_sessions(database_url, activity_id)) == len(wednesdays) >= 3
+
+
+@pytest.mark.anyio
+async def test_ages_are_checked_for_the_centres_year_not_the_servers(db: AsyncSession) -> None:
+    """On the centre's New Year's Day a server on UTC still has 31 December: a person born in
+    2011 is 16 in the year of the date the enrolment is made for, whatever the server's clock."""
+    youth = await make_activity(
+        db, kind=ActivityKind.YOUTH_PROGRAMME, title="Skills for Youth", min_age=16, max_age=19
+    )
+    teen = await make_person(db, "Iryna", "Melnyk", birth_year=2011)
+    try:
+        await check_eligible(db, youth.id, teen.id, on=date(2026, 12, 31))
+        raise AssertionError("15 in 2026: refused")
+    except ValidationFailed as exc:
+        assert "this person is 15" in str(exc.errors[""].msgid % exc.errors[""].params)
+    await check_eligible(db, youth.id, teen.id, on=date(2027, 1, 1))  # 16: eligible
