@@ -46,7 +46,12 @@ def tools_missing() -> str | None:
 
 
 def require_cluster_tools() -> None:
-    reason = tools_missing() or postgres_missing()
+    """Missing tools fail (the test command installs them); a machine with no PostgreSQL
+    server skips, since the multi-instance path needs one (CI has it on 127.0.0.1:5432)."""
+    missing = tools_missing()
+    if missing:
+        pytest.fail(missing)
+    reason = postgres_missing()
     if reason:
         pytest.skip(reason)
 

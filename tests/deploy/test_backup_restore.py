@@ -113,7 +113,7 @@ def test_postgresql_dump_restored_into_a_fresh_database_is_served(tmp_path: Path
         pytest.skip(reason)
     for tool in ("pg_dump", "pg_restore"):
         if shutil.which(tool) is None:
-            pytest.skip(f"{tool} is not installed (postgresql-client)")
+            pytest.fail(f"{tool} is not installed (postgresql-client; scripts/test.sh installs it)")
     base = POSTGRES_URL.rsplit("/", 1)[0]
     source, target = (f"razem_backup_{kind}_{uuid.uuid4().hex[:8]}" for kind in ("src", "new"))
 

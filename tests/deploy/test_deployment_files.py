@@ -182,7 +182,7 @@ def test_the_compose_caddyfile_balances_like_the_tested_local_cluster() -> None:
 def test_every_caddyfile_is_read_by_caddy(caddyfile: str, tmp_path: Path) -> None:
     caddy = shutil.which("caddy")
     if caddy is None:
-        pytest.skip("caddy is not installed (scripts/test.sh installs it with apt-get)")
+        pytest.fail("caddy is not installed (scripts/test.sh installs it with apt-get)")
     env = {
         **os.environ,
         "DOMAIN": "razem.example.org",

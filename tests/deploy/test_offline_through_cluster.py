@@ -36,7 +36,7 @@ def phone_home(cluster: Cluster, tmp_path_factory: pytest.TempPathFactory) -> Pa
     """A HOME whose NSS database (where Chromium on Linux looks for certificates a person
     added) trusts the cluster's local CA to identify web sites."""
     if subprocess.run(["which", "certutil"], capture_output=True).returncode != 0:
-        pytest.skip("certutil is not installed (libnss3-tools; scripts/test.sh installs it)")
+        pytest.fail("certutil is not installed (libnss3-tools; scripts/test.sh installs it)")
     home = tmp_path_factory.mktemp("phone-home")
     nssdb = home / ".pki" / "nssdb"
     nssdb.mkdir(parents=True)
