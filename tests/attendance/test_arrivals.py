@@ -3,6 +3,7 @@ and event check-in by search and by card code."""
 
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import date
 
@@ -251,3 +252,18 @@ def test_washington_group_answers_are_kept_only_if_given(client: Client, databas
     assert person.wg_walking == Difficulty.A_LOT
     assert person.wg_seeing == Difficulty.DECLINED
     assert person.wg_hearing is None and person.wg_communicating is None
+
+
+def test_a_refused_newcomer_form_shows_the_answered_disability_questions_open(
+    client: Client, database_url: str
+) -> None:
+    """Answers given before a refusal stay visible: the questions' section is open (once)."""
+    setup = _setup(database_url)
+    sign_in(client, "me@example.org")
+    closed = client.get(f"/sessions/{setup['session']}/newcomer").text
+    assert re.search(r'<details class="wg-questions"\s*>', closed)
+    answers = {"wg_walking": "a_lot_of_difficulty", "wg_seeing": "prefer_not_to_say"}
+    response = _newcomer(client, setup["session"], given_name="", **answers)
+    assert response.status_code == 400  # type: ignore[attr-defined]
+    opening = re.search(r'<details class="wg-questions"([^>]*)>', response.text)  # type: ignore[attr-defined]
+    assert opening is not None and opening.group(1).split() == ["open"]
