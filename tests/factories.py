@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import date, time
 from typing import Any, TypeVar
 
@@ -130,3 +131,25 @@ async def make_session(
     db.add(session)
     await db.flush()
     return session
+
+
+@dataclass(frozen=True)
+class OnePersonSession:
+    """A facilitator (me@example.org) with one activity, one enrolled person (Ola Nowak) and
+    today's session."""
+
+    user_id: uuid.UUID
+    person_id: uuid.UUID
+    session_id: uuid.UUID
+
+
+def one_person_session(database_url: str) -> OnePersonSession:
+    async def build(db: AsyncSession) -> OnePersonSession:
+        me = await make_user(db, Role.FACILITATOR, "me@example.org")
+        activity = await make_activity(db, staff=[me])
+        person = await make_person(db, "Ola", "Nowak")
+        await enroll(db, activity, person)
+        session = await make_session(db, activity, date.today())
+        return OnePersonSession(me.id, person.id, session.id)
+
+    return run_in_db(database_url, build)

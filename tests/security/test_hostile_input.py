@@ -7,8 +7,7 @@ from __future__ import annotations
 import json
 import re
 import uuid
-from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from markupsafe import escape
@@ -16,16 +15,12 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server.attendance.models import AttendanceMark
-from server.auth.models import Role
 from server.people.models import Consent, Person
 from server.sync.models import AppliedWrite
 from tests.factories import (
+    OnePersonSession,
     count_rows,
-    enroll,
-    make_activity,
-    make_person,
-    make_session,
-    make_user,
+    one_person_session,
     run_in_db,
 )
 from tests.helpers import Client, csrf_token, sign_in
@@ -42,30 +37,13 @@ UNREADABLE = (
 CONTROL = "Remove the invisible control characters from this field."
 
 
-@dataclass
-class Setup:
-    session_id: uuid.UUID
-    user_id: uuid.UUID
-
-
-def _setup(database_url: str) -> Setup:
-    async def build(db: AsyncSession) -> Setup:
-        me = await make_user(db, Role.FACILITATOR, "me@example.org")
-        activity = await make_activity(db, staff=[me])
-        await enroll(db, activity, await make_person(db, "Ola", "Nowak"))
-        session = await make_session(db, activity, date.today())
-        return Setup(session.id, me.id)
-
-    return run_in_db(database_url, build)
-
-
 def _counts(database_url: str) -> tuple[int, ...]:
     return tuple(
         count_rows(database_url, model) for model in (Person, Consent, AttendanceMark, AppliedWrite)
     )
 
 
-def _newcomer_fields(client: Client, setup: Setup, **fields: str) -> dict[str, Any]:
+def _newcomer_fields(client: Client, setup: OnePersonSession, **fields: str) -> dict[str, Any]:
     return {
         "person_id": str(uuid.uuid4()),
         "key": str(uuid.uuid4()),
@@ -80,7 +58,7 @@ def _newcomer_fields(client: Client, setup: Setup, **fields: str) -> dict[str, A
     }
 
 
-def _register(client: Client, setup: Setup, **fields: str) -> Any:
+def _register(client: Client, setup: OnePersonSession, **fields: str) -> Any:
     return client.post(
         f"/sessions/{setup.session_id}/newcomer",
         data=_newcomer_fields(client, setup, **fields),
@@ -95,7 +73,7 @@ def _people_named(database_url: str, given_name: str) -> list[Person]:
     return run_in_db(database_url, load)
 
 
-def _newcomer_write(setup: Setup, **fields: str) -> dict[str, Any]:
+def _newcomer_write(setup: OnePersonSession, **fields: str) -> dict[str, Any]:
     return {
         "key": str(uuid.uuid4()),
         "kind": "people.register_newcomer",
@@ -125,7 +103,7 @@ def _batch(client: Client, *writes: dict[str, Any]) -> Any:
 def test_script_tags_in_names_are_kept_as_text_and_shown_escaped(
     client: Client, database_url: str
 ) -> None:
-    setup = _setup(database_url)
+    setup = one_person_session(database_url)
     sign_in(client, "me@example.org")
     assert _register(client, setup, given_name=SCRIPT, family_name=IMG).status_code == 303
     [person] = _people_named(database_url, SCRIPT)
@@ -159,7 +137,7 @@ def test_a_script_tag_in_an_imported_name_is_kept_as_text_and_shown_escaped(
 def test_sql_in_names_and_searches_is_stored_and_searched_literally(
     client: Client, database_url: str
 ) -> None:
-    setup = _setup(database_url)
+    setup = one_person_session(database_url)
     sign_in(client, "me@example.org")
     people_before = count_rows(database_url, Person)
     assert _register(client, setup, given_name=SQL, family_name="' OR 1=1 --").status_code == 303
@@ -176,7 +154,7 @@ def test_sql_in_names_and_searches_is_stored_and_searched_literally(
 def test_invalid_utf8_in_a_form_body_is_refused_with_a_message(
     client: Client, database_url: str
 ) -> None:
-    setup = _setup(database_url)
+    setup = one_person_session(database_url)
     sign_in(client, "me@example.org")
     token = csrf_token(client, f"/sessions/{setup.session_id}/newcomer")
     before = _counts(database_url)
@@ -195,7 +173,7 @@ def test_invalid_utf8_in_a_form_body_is_refused_with_a_message(
 def test_invalid_utf8_in_a_json_body_is_refused_with_a_json_message(
     client: Client, database_url: str
 ) -> None:
-    setup = _setup(database_url)
+    setup = one_person_session(database_url)
     sign_in(client, "me@example.org")
     before = _counts(database_url)
     device = str(uuid.uuid4())
@@ -214,7 +192,7 @@ def test_invalid_utf8_in_a_json_body_is_refused_with_a_json_message(
 def test_invalid_utf8_in_a_query_string_is_refused_with_a_message(
     client: Client, database_url: str
 ) -> None:
-    setup = _setup(database_url)
+    setup = one_person_session(database_url)
     sign_in(client, "me@example.org")
     for query in ("q=%FF%FE", "q=%C3%28", "q=%ED%A0%80"):  # the last: an encoded surrogate
         for path in ("/people", f"/sessions/{setup.session_id}/add"):
@@ -226,7 +204,7 @@ def test_invalid_utf8_in_a_query_string_is_refused_with_a_message(
 
 
 def test_nul_anywhere_is_refused_whole(client: Client, database_url: str) -> None:
-    setup = _setup(database_url)
+    setup = one_person_session(database_url)
     sign_in(client, "me@example.org")
     before = _counts(database_url)
     response = _register(client, setup, given_name="Mar\x00ta")
@@ -245,7 +223,7 @@ def test_nul_anywhere_is_refused_whole(client: Client, database_url: str) -> Non
 def test_control_characters_in_names_are_refused_by_field(
     client: Client, database_url: str
 ) -> None:
-    setup = _setup(database_url)
+    setup = one_person_session(database_url)
     sign_in(client, "me@example.org")
     before = _counts(database_url)
     for name in ("Mar\x07ta", "Marta\nNowak", "\u202eatraM", "Marta\x1b[31m", "Mar\x85ta"):
@@ -261,7 +239,7 @@ def test_control_characters_in_names_are_refused_by_field(
 
 
 def test_overlong_names_are_refused_stating_the_limit(client: Client, database_url: str) -> None:
-    setup = _setup(database_url)
+    setup = one_person_session(database_url)
     sign_in(client, "me@example.org")
     before = _counts(database_url)
     response = _register(client, setup, given_name="A" * 101)

@@ -6,50 +6,25 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from litestar import Litestar
-from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server.app import create_app
 from server.attendance.models import AttendanceMark
-from server.auth.models import Role
 from server.people.models import Person
 from server.settings import Settings
 from server.sync.models import AppliedWrite, Device
 from server.sync.routes import MAX_BATCH_BYTES, MAX_WRITES
 from tests.factories import (
+    OnePersonSession,
     count_rows,
-    enroll,
-    make_activity,
-    make_person,
-    make_session,
-    make_user,
-    run_in_db,
+    one_person_session,
 )
 from tests.helpers import Client, csrf_token, sign_in
 
 TEN_MB = 10 * 1024 * 1024
-
-
-@dataclass
-class Setup:
-    session_id: uuid.UUID
-    person_id: uuid.UUID
-
-
-def _setup(database_url: str) -> Setup:
-    async def build(db: AsyncSession) -> Setup:
-        me = await make_user(db, Role.FACILITATOR, "me@example.org")
-        activity = await make_activity(db, staff=[me])
-        person = await make_person(db, "Ola", "Nowak")
-        await enroll(db, activity, person)
-        session = await make_session(db, activity, date.today())
-        return Setup(session.id, person.id)
-
-    return run_in_db(database_url, build)
 
 
 def _counts(database_url: str) -> tuple[int, ...]:
@@ -58,7 +33,7 @@ def _counts(database_url: str) -> tuple[int, ...]:
     )
 
 
-def _mark(setup: Setup) -> dict[str, Any]:
+def _mark(setup: OnePersonSession) -> dict[str, Any]:
     return {
         "key": str(uuid.uuid4()),
         "kind": "attendance.mark",
@@ -88,7 +63,7 @@ def _batch(client: Client, writes: list[dict[str, Any]] | bytes, device: str = "
 def test_ten_megabytes_to_the_batch_are_refused_stating_the_limit(
     client: Client, database_url: str
 ) -> None:
-    _setup(database_url)
+    one_person_session(database_url)
     sign_in(client, "me@example.org")
     before = _counts(database_url)
     device = str(uuid.uuid4())
@@ -105,7 +80,7 @@ def test_ten_megabytes_to_the_batch_are_refused_stating_the_limit(
 def test_ten_megabytes_to_a_form_are_refused_with_the_limit_on_the_page(
     client: Client, database_url: str
 ) -> None:
-    setup = _setup(database_url)
+    setup = one_person_session(database_url)
     sign_in(client, "me@example.org")
     path = f"/sessions/{setup.session_id}/newcomer"
     token = csrf_token(client, path)
@@ -170,7 +145,7 @@ async def _call(app: Litestar, cookie: str, body: _Body, *, announce: bool) -> i
 def test_an_oversized_body_is_refused_before_it_is_read_in_full(
     client: Client, database_url: str, settings: Settings
 ) -> None:
-    _setup(database_url)
+    one_person_session(database_url)
     sign_in(client, "me@example.org")
     cookie = "; ".join(f"{name}={value}" for name, value in client.cookies.items())
     chunks = TEN_MB // 65536
@@ -194,7 +169,7 @@ def test_an_oversized_body_is_refused_before_it_is_read_in_full(
 def test_a_batch_of_100000_writes_is_refused_whole_stating_the_limit(
     client: Client, database_url: str
 ) -> None:
-    setup = _setup(database_url)
+    setup = one_person_session(database_url)
     sign_in(client, "me@example.org")
     before = _counts(database_url)
     # 100,000 writes cannot fit in the size limit (even the smallest valid write takes over
@@ -214,7 +189,7 @@ def test_a_batch_of_100000_writes_is_refused_whole_stating_the_limit(
 
 
 def test_a_batch_of_1000_writes_of_the_largest_kind_fits(client: Client, database_url: str) -> None:
-    _setup(database_url)
+    one_person_session(database_url)
     sign_in(client, "me@example.org")
     text = "Ґ" * 1000  # two bytes each in UTF-8
     writes = [
