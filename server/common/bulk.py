@@ -41,8 +41,18 @@ class _Prepared:
 
 
 def _hex_uuids(values: list[Any]) -> list[Any]:
-    """What `Uuid`'s own processor does where UUIDs are stored as text (SQLite), inline."""
-    return [None if value is None else value.hex for value in values]
+    """What `Uuid`'s own processor does where UUIDs are stored as text (SQLite), inline. A
+    batch's rows repeat the same id objects (session, user, device): each run converted once."""
+    out: list[Any] = []
+    last: Any = None
+    text: Any = None
+    for value in values:
+        if value is not last:
+            last = value
+            # `UUID.hex` is '%032x' % int: the same text, without a property call
+            text = None if value is None else f"{value.int:032x}"
+        out.append(text)
+    return out
 
 
 _encode = msgspec.json.Encoder().encode
@@ -67,16 +77,24 @@ def _remembered(process: Callable[[Any], Any]) -> Convert:
     def convert(values: list[Any]) -> list[Any]:
         done: dict[Any, Any] = {}
         out = []
+        last: Any = _NOTHING
+        text: Any = None
         for value in values:
+            if value is last:  # a run of the same object (no Python-level __hash__ an enum)
+                out.append(text)
+                continue
+            last = value
             if value in done:
                 out.append(done[value])
             else:
                 out.append(done.setdefault(value, process(value)))
+            text = out[-1]
         return out
 
     return convert
 
 
+_NOTHING: Any = object()
 _SQLITE_DATETIME = (
     "%(year)04d-%(month)02d-%(day)02d %(hour)02d:%(minute)02d:%(second)02d.%(microsecond)06d"
 )
@@ -87,15 +105,23 @@ def _sqlite_utc_times(values: list[Any]) -> list[Any]:
     UTC as `2026-11-25 02:11:58.123456`), from `isoformat`: a batch's device times are all
     different, and this is several times faster than the two processors one after the other."""
     out: list[Any] = []
+    last: Any = None
+    text: Any = None
     for value in values:
+        if value is last:  # a batch's receive time, shared by every row: converted once
+            out.append(text)
+            continue
+        last = value
         if value is None:
+            text = None
             out.append(None)
             continue
         if value.tzinfo is not UTC:
             if value.tzinfo is None:
                 raise ValueError("naive datetime given where a UTC datetime is required")
             value = value.astimezone(UTC)
-        out.append(value.isoformat(" ", "microseconds")[:26])
+        text = value.isoformat(" ", "microseconds")[:26]
+        out.append(text)
     return out
 
 

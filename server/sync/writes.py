@@ -13,7 +13,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -70,8 +70,7 @@ APPLIED_TABLE = AppliedWrite.__table__  # type: ignore[attr-defined]
 _SEEN_COLUMNS = ("idempotency_key", "payload_hash", "user_id", "outcome", "result")
 
 
-@dataclass(frozen=True)
-class _Seen:
+class _Seen(NamedTuple):
     """An applied write of this batch, not yet inserted (the fields a repeat needs)."""
 
     payload_hash: str
