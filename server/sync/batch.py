@@ -168,7 +168,7 @@ async def _apply_batch(
         oldest = received_at - max_write_age(keys_kept) if keys_kept is not None else None
         results = await _apply_all(db, actor, batch, offset, received_at, applied, oldest, parsed)
         await flush_marks(db)  # the whole batch's inserts and updates, in a few statements
-        outcomes = Counter(result.outcome.value for _, result in results)
+        outcomes = Counter(result.outcome._value_ for _, result in results)  # str: C hash
         count_batch(db.info, zip((queued.kind for queued in batch.writes), results, strict=True))
         batch_audit_rows(db).append(  # inserted with the writes' own entries
             audit_row(

@@ -253,7 +253,11 @@ class PlainMarks:
         else:
             items.append(item)
         outcome = Outcome.SUPERSEDED if superseded else Outcome.APPLIED
-        result = WriteResult(outcome, {"mark_id": str(mark.id), "status": mark.status.value})
+        answer = {
+            "mark_id": str(mark.id),
+            "status": text if mark is incoming else mark.status.value,
+        }
+        result = WriteResult(outcome, answer)
         remember_applied(batch, actor, key, MARK, digest, result, now)
         return result
 

@@ -20,7 +20,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server.audit.service import AUDIT_GROUPS, AUDIT_ROWS, AuditGroups, insert_audit_rows
 from server.auth.actor import Actor
-from server.common.bulk import insert_rows
+from server.common.bulk import among, insert_rows
 from server.common.errors import DomainError, Message, NotFound, ValidationFailed
 from server.common.models import utcnow
 from server.i18n.catalogs import N_
@@ -125,9 +125,10 @@ def runs_in_savepoint(kind: str) -> bool:
 
 async def prefetch_keys(db: AsyncSession, keys: list[uuid.UUID]) -> set[uuid.UUID]:
     """Start batch mode: know which keys were applied before, with one query. Returns them."""
+    dialect = (await db.connection()).dialect
     found = await db.exec(  # the columns a repeat needs, as plain rows (no ORM object a key)
         select(*(APPLIED_TABLE.c[name] for name in _SEEN_COLUMNS)).where(
-            APPLIED_TABLE.c.idempotency_key.in_(keys)
+            among(APPLIED_TABLE.c.idempotency_key, keys, dialect)  # one parameter
         )
     )
     applied: dict[uuid.UUID, AppliedWrite | _Seen] = {
