@@ -36,10 +36,10 @@ from server.people.service import find_by_code, find_similar, get_person, regist
 from server.records.merge import current_person, current_person_id
 from server.sync.writes import (
     Outcome,
+    Seen,
     Write,
     WriteResult,
     batch_cache,
-    remember_applied,
     write_handler,
 )
 
@@ -155,9 +155,9 @@ class PlainMarks:
         self.now = now
         self.parsed = parsed
         self.new_ids = new_ids
-        self._kinds: dict[uuid.UUID, tuple[uuid.UUID, bool] | None] = {}
+        self._kinds: dict[str, tuple[uuid.UUID, bool] | None] = {}
 
-    def _kind(self, session_id: uuid.UUID) -> tuple[uuid.UUID, bool] | None:
+    def _kind(self, session_text: str, session_id: uuid.UUID) -> tuple[uuid.UUID, bool] | None:
         """The session's activity id and whether it is a distribution, if it is in the cache
         (the activities a batch reads do not change while it runs)."""
         assert self.marks is not None
@@ -165,7 +165,7 @@ class PlainMarks:
         kind = (
             None if activity is None else (activity.id, activity.kind == ActivityKind.DISTRIBUTION)
         )
-        self._kinds[session_id] = kind
+        self._kinds[session_text] = kind
         return kind
 
     def apply(
@@ -201,8 +201,9 @@ class PlainMarks:
         status = _STATUSES.get(text) if type(text) is str else None
         if session_id is None or person_id is None or status is None:
             return None
-        kinds = self._kinds
-        kind = kinds[session_id] if session_id in kinds else self._kind(session_id)
+        kind = self._kinds.get(session_text, _MISSING)  # by text: str hashes are cached
+        if kind is _MISSING:
+            kind = self._kind(session_text, session_id)
         if kind is None:
             return None
         activity_id, distribution = kind
@@ -258,7 +259,21 @@ class PlainMarks:
             "status": text if mark is incoming else mark.status.value,
         }
         result = WriteResult(outcome, answer)
-        remember_applied(batch, actor, key, MARK, digest, result, now)
+        # `remember_applied`, inline (the key is in `checked` already)
+        stored = {"result": answer}
+        batch.rows.append(
+            {
+                "idempotency_key": key,
+                "user_id": actor.user_id,
+                "device_id": actor.device_id,
+                "kind": MARK,
+                "payload_hash": digest,
+                "outcome": outcome._value_,
+                "result": stored,
+                "applied_at": now,
+            }
+        )
+        batch.applied[key] = Seen(digest, actor.user_id, outcome._value_, stored)
         return result
 
 

@@ -70,7 +70,7 @@ APPLIED_TABLE = AppliedWrite.__table__  # type: ignore[attr-defined]
 _SEEN_COLUMNS = ("idempotency_key", "payload_hash", "user_id", "outcome", "result")
 
 
-class _Seen(NamedTuple):
+class Seen(NamedTuple):
     """An applied write of this batch, not yet inserted (the fields a repeat needs)."""
 
     payload_hash: str
@@ -85,7 +85,7 @@ class BatchCache:
     batch's applied keys and audit rows, inserted together at the end."""
 
     checked: set[uuid.UUID]
-    applied: dict[uuid.UUID, AppliedWrite | _Seen]
+    applied: dict[uuid.UUID, AppliedWrite | Seen]
     rows: list[dict[str, Any]] = field(default_factory=list)
     audit_rows: list[dict[str, Any]] = field(default_factory=list)
     audit_groups: AuditGroups = field(init=False)
@@ -131,8 +131,8 @@ async def prefetch_keys(db: AsyncSession, keys: list[uuid.UUID]) -> set[uuid.UUI
             among(APPLIED_TABLE.c.idempotency_key, keys, dialect)  # one parameter
         )
     )
-    applied: dict[uuid.UUID, AppliedWrite | _Seen] = {
-        key: _Seen(digest, user_id, outcome, result)
+    applied: dict[uuid.UUID, AppliedWrite | Seen] = {
+        key: Seen(digest, user_id, outcome, result)
         for key, digest, user_id, outcome, result in found.all()
     }
     cache = BatchCache(checked=set(keys), applied=applied)
@@ -243,7 +243,7 @@ def _applied_row(
         "device_id": actor.device_id,
         "kind": kind[:40],
         "payload_hash": digest,
-        "outcome": outcome.outcome.value,
+        "outcome": outcome.outcome._value_,
         # Errors only when there are some (a repeat reads them with a default): less to store.
         "result": {"result": outcome.result, "errors": _stored_errors(outcome.errors)}
         if outcome.errors
@@ -258,7 +258,7 @@ def remember(cache: BatchCache, actor: Actor, row: dict[str, Any]) -> None:
     key = row["idempotency_key"]
     cache.checked.add(key)
     cache.rows.append(row)
-    cache.applied[key] = _Seen(row["payload_hash"], actor.user_id, row["outcome"], row["result"])
+    cache.applied[key] = Seen(row["payload_hash"], actor.user_id, row["outcome"], row["result"])
 
 
 def batch_audit_rows(db: AsyncSession) -> list[dict[str, Any]]:
