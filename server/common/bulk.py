@@ -224,12 +224,19 @@ async def _copy(connection: AsyncConnection, statement: str, rows: list[tuple[An
             await copy.write_row(row)
 
 
+AMONG_FROM = 100
+
+
 def among(column: Any, values: Sequence[Any], dialect: Dialect) -> ColumnElement[bool]:
     """`column IN values` with the values as one parameter instead of one each: on SQLite a
     JSON array of the values as the column stores them, read by `json_each`; on PostgreSQL
     an array (`= ANY(...)`). SQLAlchemy's expanding IN renders and processes a parameter a
     value (~1,400 names for a 1,000-mark batch's reads); this is one, and the statement's
-    text does not change with the number of values."""
+    text does not change with the number of values. Below `AMONG_FROM` values a plain IN
+    is cheaper (measured on SQLite: 0.7 against 0.9 ms of CPU for 40 keys, 4.4 against 2.5
+    ms for 1,000), so few values still go that way."""
+    if len(values) < AMONG_FROM:
+        return column.in_(values)
     if dialect.name == "postgresql":
         return column == any_(bindparam(None, list(values), type_=ARRAY(column.type)))
     if dialect.name == "sqlite":

@@ -12,7 +12,7 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server.auth.models import Role
-from server.common.bulk import among, insert_rows
+from server.common.bulk import AMONG_FROM, among, insert_rows
 from server.sync.writes import APPLIED_TABLE
 from tests.factories import make_user
 
@@ -22,7 +22,7 @@ pytestmark = pytest.mark.anyio
 async def test_among_finds_what_in_finds(db: AsyncSession) -> None:
     user = await make_user(db, Role.FACILITATOR)
     await db.flush()
-    known = [uuid.uuid4() for _ in range(30)]
+    known = [uuid.uuid4() for _ in range(250)]
     now = datetime.now(UTC)
     await insert_rows(
         db,
@@ -48,8 +48,12 @@ async def test_among_finds_what_in_finds(db: AsyncSession) -> None:
         known[:1],
         [uuid.uuid4()],
         known[::3] + [uuid.uuid4() for _ in range(5)] + known[:2],  # repeats and unknowns
+        known[:20] + [uuid.uuid4() for _ in range(5)],  # few: a plain IN
         known,
+        known + [uuid.uuid4() for _ in range(60)],
     ]
+    assert any(len(keys) < AMONG_FROM for keys in asked_for)
+    assert any(len(keys) >= AMONG_FROM for keys in asked_for)
     for keys in asked_for:
         found = (
             await db.exec(
