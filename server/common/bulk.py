@@ -234,9 +234,14 @@ def among(column: Any, values: Sequence[Any], dialect: Dialect) -> ColumnElement
     value (~1,400 names for a 1,000-mark batch's reads); this is one, and the statement's
     text does not change with the number of values. Below `AMONG_FROM` values a plain IN
     is cheaper (measured on SQLite: 0.7 against 0.9 ms of CPU for 40 keys, 4.4 against 2.5
-    ms for 1,000), so few values still go that way."""
+    ms for 1,000: `tests.benchmarks.among_reads`), so few values still go that way."""
     if len(values) < AMONG_FROM:
         return column.in_(values)
+    return in_one_parameter(column, values, dialect)
+
+
+def in_one_parameter(column: Any, values: Sequence[Any], dialect: Dialect) -> ColumnElement[bool]:
+    """`among`'s one-parameter form, whatever the number of values."""
     if dialect.name == "postgresql":
         return column == any_(bindparam(None, list(values), type_=ARRAY(column.type)))
     if dialect.name == "sqlite":

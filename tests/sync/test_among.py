@@ -12,7 +12,7 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server.auth.models import Role
-from server.common.bulk import AMONG_FROM, among, insert_rows
+from server.common.bulk import AMONG_FROM, among, in_one_parameter, insert_rows
 from server.sync.writes import APPLIED_TABLE
 from tests.factories import make_user
 
@@ -55,6 +55,13 @@ async def test_among_finds_what_in_finds(db: AsyncSession) -> None:
     assert any(len(keys) < AMONG_FROM for keys in asked_for)
     assert any(len(keys) >= AMONG_FROM for keys in asked_for)
     for keys in asked_for:
+        one = (
+            await db.exec(
+                select(column, APPLIED_TABLE.c.result).where(
+                    in_one_parameter(column, keys, dialect)
+                )
+            )
+        ).all()
         found = (
             await db.exec(
                 select(column, APPLIED_TABLE.c.result).where(among(column, keys, dialect))
@@ -63,7 +70,7 @@ async def test_among_finds_what_in_finds(db: AsyncSession) -> None:
         expected = (
             await db.exec(select(column, APPLIED_TABLE.c.result).where(column.in_(keys)))
         ).all()
-        assert sorted(found) == sorted(expected)
+        assert sorted(found) == sorted(expected) == sorted(one)
         assert {key for key, _ in found} == set(keys) & set(known)
         # read back as the column's type, as through IN
         assert all(isinstance(key, uuid.UUID) and isinstance(r, dict) for key, r in found)
