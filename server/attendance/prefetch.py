@@ -17,6 +17,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import bindparam, update
+from sqlalchemy.engine import Dialect
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -29,7 +30,7 @@ from server.activities.models import (
 from server.activities.scope import visible_activity_ids
 from server.attendance.models import AttendanceMark, MarkHistory, MarkStatus
 from server.auth.actor import Actor
-from server.common.bulk import insert_rows
+from server.common.bulk import among, insert_rows
 
 MARK_CACHE = "razem_mark_cache"
 Pair = tuple[uuid.UUID, uuid.UUID]
@@ -94,6 +95,7 @@ async def prefetch_marks(db: AsyncSession, actor: Actor, pairs: list[Pair]) -> N
     session_ids = {session_id for session_id, _ in pairs}
     person_ids = {person_id for _, person_id in pairs}
     cache.activities = dict.fromkeys(session_ids)
+    dialect = (await db.connection()).dialect
     rows = await db.exec(
         select(ActivitySession.id, Activity)
         .join(Activity, col(Activity.id) == ActivitySession.activity_id)
@@ -106,23 +108,31 @@ async def prefetch_marks(db: AsyncSession, actor: Actor, pairs: list[Pair]) -> N
     enrolments = await db.exec(
         select(Enrollment.activity_id, Enrollment.person_id, Enrollment.status)
         .where(col(Enrollment.activity_id).in_(activity_ids))
-        .where(col(Enrollment.person_id).in_(person_ids))
+        .where(among(Enrollment.person_id, list(person_ids), dialect))  # one parameter
     )
     for activity_id, person_id, status in enrolments.all():
         if status != EnrollmentStatus.WITHDRAWN:
             cache.enrolled.add((activity_id, person_id))
     cache.marks = dict.fromkeys(pairs)
-    for row in await _stored_marks(db, session_ids, person_ids):
+    for row in await _stored_marks(db, session_ids, person_ids, dialect):
         cache.marks[(row.session_id, row.person_id)] = row
 
 
 async def _stored_marks(
-    db: AsyncSession, session_ids: set[uuid.UUID], person_ids: set[uuid.UUID]
+    db: AsyncSession,
+    session_ids: set[uuid.UUID],
+    person_ids: set[uuid.UUID],
+    dialect: Dialect | None = None,
 ) -> list[MarkRow]:
+    people = (
+        MARKS.c.person_id.in_(person_ids)
+        if dialect is None
+        else among(MARKS.c.person_id, list(person_ids), dialect)  # a batch's many: one parameter
+    )
     found = await db.exec(
         select(*(MARKS.c[name] for name in COLUMNS))
         .where(MARKS.c.session_id.in_(session_ids))
-        .where(MARKS.c.person_id.in_(person_ids))
+        .where(people)
     )
     return [_stored_row(tuple(row)) for row in found.all()]
 

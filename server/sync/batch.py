@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import uuid
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from typing import Any, Protocol
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -21,7 +23,7 @@ from server.common.errors import Message
 from server.common.memory import collection_paused
 from server.common.models import IdSource, utcnow
 from server.i18n.catalogs import N_
-from server.sync.handlers import MARK, apply_plain_mark
+from server.sync.handlers import MARK, PlainMarks, apply_plain_mark
 from server.sync.metrics import count_batch
 from server.sync.service import record_device_sync
 from server.sync.writes import (
@@ -64,10 +66,28 @@ class QueuedWrite:
     format: int = 1
 
 
+class Queued(Protocol):
+    """A queued write as the batch reads it: a `QueuedWrite`, or the route's decoded body
+    item itself (the same fields; no copy a write)."""
+
+    @property
+    def key(self) -> uuid.UUID: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def payload(self) -> dict[str, Any]: ...
+    @property
+    def device_time(self) -> datetime | None: ...
+    @property
+    def user_id(self) -> uuid.UUID | None: ...
+    @property
+    def format(self) -> int: ...
+
+
 @dataclass(frozen=True)
 class Batch:
     device_id: uuid.UUID
-    writes: list[QueuedWrite]
+    writes: Sequence[Queued]
     sent_at: datetime | None = None
     pending_count: int = 0
     app_version: str = ""
@@ -148,7 +168,7 @@ async def _apply_batch(
         oldest = received_at - max_write_age(keys_kept) if keys_kept is not None else None
         results = await _apply_all(db, actor, batch, offset, received_at, applied, oldest, parsed)
         await flush_marks(db)  # the whole batch's inserts and updates, in a few statements
-        outcomes = Counter(result.outcome.value for _, result in results)
+        outcomes = Counter(result.outcome._value_ for _, result in results)  # str: C hash
         count_batch(db.info, zip((queued.kind for queued in batch.writes), results, strict=True))
         batch_audit_rows(db).append(  # inserted with the writes' own entries
             audit_row(
@@ -170,7 +190,7 @@ async def _apply_batch(
 
 
 def _mark_pairs(
-    writes: list[QueuedWrite], parsed: dict[str, uuid.UUID]
+    writes: list[Queued], parsed: dict[str, uuid.UUID]
 ) -> list[tuple[uuid.UUID, uuid.UUID]]:
     pairs = []
     for queued in writes:
@@ -207,23 +227,26 @@ async def _apply_all(
     parsed: dict[str, uuid.UUID],
 ) -> list[tuple[uuid.UUID, WriteResult]]:
     results: list[tuple[uuid.UUID, WriteResult]] = []
-    now = utcnow()
-    new_ids = IdSource()
+    plain = PlainMarks(db, actor, utcnow(), parsed, IdSource())
+    user = actor.user_id.int  # compared as numbers: what UUID.__eq__ does, without its call
     for queued in batch.writes:
-        made_at = corrected_time(queued.device_time, offset, received_at)
+        device_time = queued.device_time  # `corrected_time`, inline
+        made_at = (
+            received_at
+            if device_time is None
+            else min(device_time + offset, received_at)
+        )  # fmt: skip
         if queued.format not in ACCEPTED_FORMATS:
             result = _refusal(OLD_FORMAT)
-        elif queued.user_id is not None and queued.user_id != actor.user_id:
+        elif queued.user_id is not None and queued.user_id.int != user:
             result = _refusal(OTHER_USER)
         elif oldest is not None and made_at < oldest and queued.key not in applied:
             days = (received_at - oldest).days
             result = WriteResult(Outcome.REFUSED, errors={"": Message(TOO_OLD, {"days": days})})
         elif queued.kind == MARK and (
-            plain := apply_plain_mark(
-                db, actor, queued.key, queued.payload, made_at, now, parsed, new_ids
-            )
+            fast := apply_plain_mark(plain, queued.key, queued.payload, made_at)
         ):
-            result = plain  # the common case, without dispatch (see apply_plain_mark)
+            result = fast  # the common case, without dispatch (see PlainMarks)
         else:
             write = Write(
                 key=queued.key, kind=queued.kind, payload=dict(queued.payload), device_time=made_at

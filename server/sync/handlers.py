@@ -7,22 +7,24 @@ import hashlib
 import uuid
 from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from server.activities.models import SessionStatus
+from server.activities.models import ActivityKind, SessionStatus
 from server.activities.scope import people_visible_to
 from server.activities.sessions import enroll, get_session, update_session
 from server.attendance.models import MarkStatus
-from server.attendance.prefetch import mark_cache
+from server.attendance.prefetch import MarkRow, mark_cache
 from server.attendance.service import (
     BATCH_MARKS,
     MarkInput,
     MarkOutcome,
+    MarkValues,
     check_in,
     close_session,
-    record_cached_mark,
+    merge_cached,
     record_mark,
 )
 from server.auth.actor import Actor
@@ -34,11 +36,10 @@ from server.people.service import find_by_code, find_similar, get_person, regist
 from server.records.merge import current_person, current_person_id
 from server.sync.writes import (
     Outcome,
+    Seen,
     Write,
     WriteResult,
     batch_cache,
-    is_new_in_batch,
-    remember_applied,
     write_handler,
 )
 
@@ -131,49 +132,160 @@ def plain_mark(
     return MarkInput(session_id, person_id, status, quantity), digest
 
 
+class PlainMarks:
+    """One batch's fast path for marks (decision 14, 25): what `apply_write` → `apply_mark`
+    does for a new mark in the form the app sends (same merge, same audit item, same key and
+    result kept), without dispatch, pydantic, await or intermediate objects. The batch's
+    caches are looked up once here, not once a mark; a session's activity is kept as its id
+    and whether it is a distribution (no ORM attribute a mark)."""
+
+    __slots__ = ("_kinds", "actor", "batch", "marks", "new_ids", "now", "parsed")
+
+    def __init__(
+        self,
+        db: AsyncSession,
+        actor: Actor,
+        now: datetime,
+        parsed: dict[str, uuid.UUID],
+        new_ids: Callable[[], uuid.UUID],
+    ) -> None:
+        self.batch = batch_cache(db)
+        self.marks = mark_cache(db)
+        self.actor = actor
+        self.now = now
+        self.parsed = parsed
+        self.new_ids = new_ids
+        self._kinds: dict[str, tuple[uuid.UUID, bool] | None] = {}
+
+    def _kind(self, session_text: str, session_id: uuid.UUID) -> tuple[uuid.UUID, bool] | None:
+        """The session's activity id and whether it is a distribution, if it is in the cache
+        (the activities a batch reads do not change while it runs)."""
+        assert self.marks is not None
+        activity = self.marks.activities.get(session_id)
+        kind = (
+            None if activity is None else (activity.id, activity.kind == ActivityKind.DISTRIBUTION)
+        )
+        self._kinds[session_text] = kind
+        return kind
+
+    def apply(
+        self, key: uuid.UUID, payload: dict[str, object], made_at: datetime
+    ) -> WriteResult | None:
+        """The mark's result, or None when `apply_write` must apply it: a duplicate, a
+        payload not in the app's form, anything that would be refused, a merged person, a
+        person enrolled in this batch, a session or mark not in the batch's cache."""
+        batch, marks = self.batch, self.marks
+        if batch is None or marks is None or not marks.deferring:
+            return None
+        if key not in batch.checked or key in batch.applied:
+            return None
+        # What `plain_mark` accepts, in the same order of checks (tests compare the two).
+        size = len(payload)
+        quantity: int | None = None
+        if size == 4 and "quantity" in payload:
+            given = payload["quantity"]
+            if given is not None:
+                if type(given) is not int or not 1 <= given <= 100:
+                    return None
+                quantity = given
+        elif size != 3:
+            return None
+        parsed = self.parsed
+        session_text = payload.get("session_id")
+        person_text = payload.get("person_id")
+        if type(session_text) is not str or type(person_text) is not str:
+            return None
+        session_id = parsed.get(session_text) or _canonical_uuid(session_text, parsed)
+        person_id = parsed.get(person_text) or _canonical_uuid(person_text, parsed)
+        text = payload.get("status")
+        status = _STATUSES.get(text) if type(text) is str else None
+        if session_id is None or person_id is None or status is None:
+            return None
+        kind = self._kinds.get(session_text, _MISSING)  # by text: str hashes are cached
+        if kind is _MISSING:
+            kind = self._kind(session_text, session_id)
+        if kind is None:
+            return None
+        activity_id, distribution = kind
+        # `_check_status`: refusals are left to `record_mark`, which says why.
+        if distribution != (status is MarkStatus.RECEIVED):
+            return None
+        if quantity is not None and not distribution:
+            return None
+        pair = (session_id, person_id)
+        current = marks.marks.get(pair, _MISSING)
+        if current is _MISSING or (activity_id, person_id) not in marks.enrolled:
+            return None
+        now, actor = self.now, self.actor
+        counted = "" if quantity is None else f'"quantity":"{quantity}",'
+        digest = hashlib.sha256(
+            f'["{MARK}",{{"person_id":"{person_text}",{counted}'
+            f'"session_id":"{session_text}","status":"{text}"}}]'.encode()
+        ).hexdigest()  # what `payload_hash` makes of it (see `plain_mark`)
+        marked_at = now if now < made_at else made_at  # `new_mark`: never later than now
+        incoming = MarkRow(
+            self.new_ids(), session_id, person_id, status, quantity, actor.user_id,
+            marked_at, actor.device_id, now, key,
+        )  # fmt: skip
+        if current is None:
+            marks.marks[pair] = incoming
+            mark: MarkValues = incoming
+            superseded = False
+        else:
+            mark, superseded = merge_cached(marks, incoming)
+        item = {  # `batch_mark_item`
+            "person_id": person_text,
+            "status": text,
+            "superseded": superseded,
+            "marked_at": marked_at.isoformat(),
+        }
+        groups = batch.audit_groups
+        items = groups.open.get((BATCH_MARKS, session_text))
+        if items is None:  # the batch's entry for the session's marks (decision 20)
+            groups.add(
+                actor,
+                BATCH_MARKS,
+                entity_type="session",
+                entity_id=session_text,  # canonical, as str(session_id)
+                list_key="marks",
+                item=item,
+                at=now,
+            )
+        else:
+            items.append(item)
+        outcome = Outcome.SUPERSEDED if superseded else Outcome.APPLIED
+        answer = {
+            "mark_id": str(mark.id),
+            "status": text if mark is incoming else mark.status.value,
+        }
+        result = WriteResult(outcome, answer)
+        # `remember_applied`, inline (the key is in `checked` already)
+        stored = {"result": answer}
+        batch.rows.append(
+            {
+                "idempotency_key": key,
+                "user_id": actor.user_id,
+                "device_id": actor.device_id,
+                "kind": MARK,
+                "payload_hash": digest,
+                "outcome": outcome._value_,
+                "result": stored,
+                "applied_at": now,
+            }
+        )
+        batch.applied[key] = Seen(digest, actor.user_id, outcome._value_, stored)
+        return result
+
+
+_MISSING: Any = object()
+
+
 def apply_plain_mark(
-    db: AsyncSession,
-    actor: Actor,
-    key: uuid.UUID,
-    payload: dict[str, object],
-    made_at: datetime,
-    now: datetime,
-    parsed: dict[str, uuid.UUID],
-    new_ids: Callable[[], uuid.UUID],
+    plain: PlainMarks, key: uuid.UUID, payload: dict[str, object], made_at: datetime
 ) -> WriteResult | None:
-    """A batch's mark without dispatch, pydantic or await: what `apply_write` → `apply_mark`
-    does (same merge, same audit item, same key and result kept), when the write is new and
-    everything it needs was read for the batch. None otherwise: then `apply_write` applies
-    it (a duplicate, a refusal, a merged person, a person enrolled in this batch)."""
-    batch = batch_cache(db)
-    marks = mark_cache(db)
-    if batch is None or marks is None or not is_new_in_batch(batch, key):
-        return None
-    plain = plain_mark(payload, parsed)
-    if plain is None:
-        return None
-    data, digest = plain
-    recorded = record_cached_mark(
-        marks, actor, data, now=now, marked_at=made_at, idempotency_key=key, mark_id=new_ids()
-    )
-    if recorded is None:
-        return None
-    outcome, item = recorded
-    batch.audit_groups.add(  # the batch's entry for the session's marks (decision 20)
-        actor,
-        BATCH_MARKS,
-        entity_type="session",
-        entity_id=str(payload["session_id"]),  # canonical (plain_mark), as str(session_id)
-        list_key="marks",
-        item=item,
-        at=now,
-    )
-    result = WriteResult(
-        Outcome.SUPERSEDED if outcome.superseded else Outcome.APPLIED,
-        {"mark_id": str(outcome.mark_id), "status": outcome.status.value},
-    )
-    remember_applied(batch, actor, key, MARK, digest, result, now)
-    return result
+    """A batch's mark through its fast path (`PlainMarks.apply`); None when `apply_write`
+    must apply it. Tests switch the fast path off by replacing this function."""
+    return plain.apply(key, payload, made_at)
 
 
 class SessionPayload(BaseModel):

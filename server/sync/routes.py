@@ -20,7 +20,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from server.auth.actor import Actor
 from server.common.errors import Message
 from server.i18n.catalogs import N_, Translator
-from server.sync.batch import Batch, QueuedWrite, apply_batch
+from server.sync.batch import Batch, apply_batch
 from server.sync.pack import offline_pack
 from server.sync.writes import Outcome, WriteResult
 from server.web.appstate import AppState
@@ -85,6 +85,8 @@ class BatchOut(msgspec.Struct):
 
 
 def _write_out(key: uuid.UUID, result: WriteResult, translator: Translator) -> WriteOut:
+    if not result.errors:  # the usual answer: nothing to translate
+        return WriteOut(key, result.outcome, result.original_outcome, result.result, {})
     return WriteOut(
         key=key,
         outcome=result.outcome,
@@ -206,10 +208,7 @@ class SyncApi(Controller):
             pending_count=data.pending_count,
             app_version=data.app_version,
             user_agent=request.headers.get("user-agent", ""),
-            writes=[
-                QueuedWrite(w.key, w.kind, w.payload, w.device_time, w.user_id, w.format)
-                for w in data.writes
-            ],
+            writes=data.writes,  # read as `Queued`: the same fields, no copy a write
         )
         keys_kept = timedelta(days=app_state.settings.idempotency_keys_days)
         outcome = await apply_batch(db, actor, batch, keys_kept=keys_kept)

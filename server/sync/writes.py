@@ -13,14 +13,14 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server.audit.service import AUDIT_GROUPS, AUDIT_ROWS, AuditGroups, insert_audit_rows
 from server.auth.actor import Actor
-from server.common.bulk import insert_rows
+from server.common.bulk import among, insert_rows
 from server.common.errors import DomainError, Message, NotFound, ValidationFailed
 from server.common.models import utcnow
 from server.i18n.catalogs import N_
@@ -70,8 +70,7 @@ APPLIED_TABLE = AppliedWrite.__table__  # type: ignore[attr-defined]
 _SEEN_COLUMNS = ("idempotency_key", "payload_hash", "user_id", "outcome", "result")
 
 
-@dataclass(frozen=True)
-class _Seen:
+class Seen(NamedTuple):
     """An applied write of this batch, not yet inserted (the fields a repeat needs)."""
 
     payload_hash: str
@@ -86,7 +85,7 @@ class BatchCache:
     batch's applied keys and audit rows, inserted together at the end."""
 
     checked: set[uuid.UUID]
-    applied: dict[uuid.UUID, AppliedWrite | _Seen]
+    applied: dict[uuid.UUID, AppliedWrite | Seen]
     rows: list[dict[str, Any]] = field(default_factory=list)
     audit_rows: list[dict[str, Any]] = field(default_factory=list)
     audit_groups: AuditGroups = field(init=False)
@@ -126,13 +125,14 @@ def runs_in_savepoint(kind: str) -> bool:
 
 async def prefetch_keys(db: AsyncSession, keys: list[uuid.UUID]) -> set[uuid.UUID]:
     """Start batch mode: know which keys were applied before, with one query. Returns them."""
+    dialect = (await db.connection()).dialect
     found = await db.exec(  # the columns a repeat needs, as plain rows (no ORM object a key)
         select(*(APPLIED_TABLE.c[name] for name in _SEEN_COLUMNS)).where(
-            APPLIED_TABLE.c.idempotency_key.in_(keys)
+            among(APPLIED_TABLE.c.idempotency_key, keys, dialect)  # one parameter
         )
     )
-    applied: dict[uuid.UUID, AppliedWrite | _Seen] = {
-        key: _Seen(digest, user_id, outcome, result)
+    applied: dict[uuid.UUID, AppliedWrite | Seen] = {
+        key: Seen(digest, user_id, outcome, result)
         for key, digest, user_id, outcome, result in found.all()
     }
     cache = BatchCache(checked=set(keys), applied=applied)
@@ -243,7 +243,7 @@ def _applied_row(
         "device_id": actor.device_id,
         "kind": kind[:40],
         "payload_hash": digest,
-        "outcome": outcome.outcome.value,
+        "outcome": outcome.outcome._value_,
         # Errors only when there are some (a repeat reads them with a default): less to store.
         "result": {"result": outcome.result, "errors": _stored_errors(outcome.errors)}
         if outcome.errors
@@ -258,7 +258,7 @@ def remember(cache: BatchCache, actor: Actor, row: dict[str, Any]) -> None:
     key = row["idempotency_key"]
     cache.checked.add(key)
     cache.rows.append(row)
-    cache.applied[key] = _Seen(row["payload_hash"], actor.user_id, row["outcome"], row["result"])
+    cache.applied[key] = Seen(row["payload_hash"], actor.user_id, row["outcome"], row["result"])
 
 
 def batch_audit_rows(db: AsyncSession) -> list[dict[str, Any]]:

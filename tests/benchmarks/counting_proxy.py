@@ -6,8 +6,11 @@ and after a phase, and stop it."""
 from __future__ import annotations
 
 import asyncio
+import os
 import threading
 from dataclasses import dataclass
+
+from tests.browser.servers import free_port
 
 CHUNK = 65536
 
@@ -95,7 +98,9 @@ class CountingProxy:
 
     async def _serve(self) -> None:
         self._stopping = asyncio.Event()
-        server = await asyncio.start_server(self._handle, "127.0.0.1", 0)
+        server = await asyncio.start_server(
+            self._handle, "127.0.0.1", free_port() if os.environ.get("RAZEM_PORTS") else 0
+        )
         self.port = server.sockets[0].getsockname()[1]
         self._ready.set()
         await self._stopping.wait()

@@ -86,7 +86,7 @@ async def _run(url: str, folder: Path, data: BenchData, args: argparse.Namespace
             await _send(client, device, body)
             seconds = time.perf_counter() - start
             print(f"{LARGE} marks in {seconds * 1000:.0f} ms = {LARGE / seconds:,.0f} marks/s")
-        _stop(args.profiler, profiler)
+        _stop(args.profiler, profiler, args.dump)
 
 
 def _start(kind: str) -> Any:
@@ -103,9 +103,11 @@ def _start(kind: str) -> Any:
     return None
 
 
-def _stop(kind: str, profiler: Any) -> None:
+def _stop(kind: str, profiler: Any, dump: str = "") -> None:
     if kind == "cprofile":
         profiler.disable()
+        if dump:  # for pstats' callers/callees: python -m pstats FILE
+            profiler.dump_stats(dump)
         pstats.Stats(profiler).sort_stats("cumulative").print_stats(45)
         pstats.Stats(profiler).sort_stats("tottime").print_stats(30)
     elif kind == "pyinstrument":
@@ -121,6 +123,7 @@ def main() -> None:
     parser.add_argument(
         "--profiler", choices=("cprofile", "pyinstrument", "none"), default="cprofile"
     )
+    parser.add_argument("--dump", default="", help="cProfile: also save the stats to this file")
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="razem-profile-batch-"))
     database = ""

@@ -24,10 +24,26 @@ from server.settings import Settings
 SECRET = "browser-tests-secret-key-0123456789abcdef"
 
 
+_HANDED_OUT: set[int] = set()
+
+
 def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+    """A free port on loopback: one the system picks, or with RAZEM_PORTS=FIRST-LAST (for a
+    shared machine where each person has a range) the first free one in that range."""
+    first, _, last = os.environ.get("RAZEM_PORTS", "").partition("-")
+    candidates = range(int(first), int(last) + 1) if first and last else [0]
+    for port in candidates:
+        if port in _HANDED_OUT:  # given to a server that may not listen yet
+            continue
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            if port:
+                _HANDED_OUT.add(port)
+            return int(sock.getsockname()[1])
+    raise OSError(f"no free port in RAZEM_PORTS={os.environ['RAZEM_PORTS']}")
 
 
 def centre_today() -> date:
