@@ -57,7 +57,9 @@ def test_the_worker_serves_a_cached_roster_with_its_queued_marks_in_it(
     # goes back to shows the new mark as pending, from the worker alone.
     scriptless = context.new_page()
     cdp = context.new_cdp_session(scriptless)
-    cdp.send("Emulation.setScriptExecutionDisabled", {"value": True})  # the page's, not the worker's
+    cdp.send(
+        "Emulation.setScriptExecutionDisabled", {"value": True}
+    )  # the page's, not the worker's
     scriptless.goto(roster_url)
     assert scriptless.evaluate("typeof window.RazemOutbox") == "undefined"
     third_row = scriptless.locator("#roster-list > li.roster-item").nth(2)
