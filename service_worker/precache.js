@@ -9,6 +9,7 @@
   var SHELL_FILES = [
     "/offline",
     "/static/css/app.css",
+    "/static/css/pages.css",
     "/static/js/app.js",
     "/static/js/names.js",
     "/static/js/outbox.js",

@@ -65,11 +65,26 @@
       }
     } catch (error) { /* no network, or too slow: the cached copy */ }
     var cached = await caches.match(pageKey(url), { cacheName: Precache.PAGES });
-    if (cached) return cached;
+    if (cached) return withQueued(cached, url);
     var shell = await caches.match(url.pathname, { cacheName: Precache.SHELL });
     if (shell) return shell;
     return (await caches.match("/offline", { cacheName: Precache.SHELL })) ||
       new Response("Offline", { status: 503, headers: { "Content-Type": "text/plain" } });
+  }
+
+  // A cached roster comes with the person's queued marks already in it (queued-page.js), so
+  // it is shown right on its first paint; should the outbox not be read, the page as cached
+  // (the page's own script applies the queue then).
+  async function withQueued(cached, url) {
+    var backup = cached.clone();
+    try {
+      return await scope.RazemQueuedPage.serve(cached, url, async function () {
+        var userId = await Store.getMeta("userId");
+        return userId ? Store.list(userId) : [];
+      });
+    } catch (error) {
+      return backup;
+    }
   }
 
   async function fromShell(event) {

@@ -6,6 +6,7 @@ importScripts(
   "/sw/precache.js",
   "/sw/offline-pack.js",
   "/sw/outbox-sync.js",
+  "/sw/queued-page.js",
   "/sw/strategies.js"
 );
 

@@ -67,7 +67,14 @@ async def health(app_state: NamedDependency[AppState]) -> Response[HealthOut]:
 
 
 SW_MODULES = frozenset(
-    {"outbox-store.js", "outbox-sync.js", "precache.js", "strategies.js", "offline-pack.js"}
+    {
+        "outbox-store.js",
+        "outbox-sync.js",
+        "precache.js",
+        "strategies.js",
+        "offline-pack.js",
+        "queued-page.js",
+    }
 )
 
 

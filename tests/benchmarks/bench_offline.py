@@ -28,6 +28,10 @@ from tests.browser.test_offline import open_todays_choir, sign_in, wait_until_of
 STATUSES = ["Present", "Absent", "Late", "Excused", "Present"]
 
 
+# The page's own clock: navigation start to the end of DOMContentLoaded (its scripts have run).
+DCL_END = "performance.getEntriesByType('navigation')[0].domContentLoadedEventEnd"
+
+
 def _queued(page: Page) -> int:
     return int(page.evaluate("RazemStore.list().then(items => items.length)"))
 
@@ -41,6 +45,7 @@ def main() -> None:
     server.start()
     open_times: list[float] = []
     sync_times: list[float] = []
+    dcl_times: list[float] = []
     try:
         with sync_playwright() as playwright:
             context = playwright.chromium.launch_persistent_context(
@@ -63,6 +68,7 @@ def main() -> None:
                     page.goto(roster_url, wait_until="domcontentloaded")
                     page.wait_for_selector("#roster-list li.roster-item.pending")
                     open_times.append((time.perf_counter() - start) * 1000)
+                    dcl_times.append(float(page.evaluate(DCL_END)))
                 server.start()
                 start = time.perf_counter()
                 page.evaluate("window.dispatchEvent(new Event('online'))")
@@ -78,6 +84,8 @@ def main() -> None:
     median_open = statistics.median(open_times)
     print(f"cached roster opened offline ({marks} loads): median {median_open:.0f} ms, "
           f"max {max(open_times):.0f} ms (target < 300 ms)")  # fmt: skip
+    print(f"  the same on the page's clock, navigation start to the end of DOMContentLoaded: "
+          f"median {statistics.median(dcl_times):.0f} ms, max {max(dcl_times):.0f} ms")  # fmt: skip
     median_sync = statistics.median(sync_times)
     print(f"200 queued marks confirmed after reconnect ({len(sync_times)} runs): median "
           f"{median_sync:.2f} s, max {max(sync_times):.2f} s (target < 3 s)")  # fmt: skip
