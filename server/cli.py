@@ -30,7 +30,7 @@ def _database_is_current(settings: Settings) -> bool:
     from sqlalchemy import text
 
     from server.db import create_engine
-    from server.migrations.runner import head_revision
+    from server.migrations.heads import head_revision  # not Alembic's: it would stay resident
 
     async def current() -> str | None:
         engine = create_engine(settings.database_url)
@@ -43,7 +43,7 @@ def _database_is_current(settings: Settings) -> bool:
         finally:
             await engine.dispose()
 
-    return asyncio.run(current()) == head_revision(settings.database_url)
+    return asyncio.run(current()) == head_revision()
 
 
 def log_config(settings: Settings) -> dict[str, Any]:
