@@ -75,6 +75,9 @@ def _run_server(settings: Settings, host: str, port: int, workers: int) -> None:
         # uvicorn's 5 s, the proxy sometimes sent a request on a connection uvicorn was just
         # closing ("connection reset by peer", a 502 for a sync batch in the load test).
         timeout_keep_alive=KEEP_ALIVE_SECONDS,
+        # Razem has no WebSocket routes: with uvicorn's "auto", the websockets library was
+        # imported and stayed resident (~2.4 MB, issue 9) for upgrades nothing answers.
+        ws="none",
     )
 
 
