@@ -89,6 +89,18 @@ def test_serve_refuses_a_database_that_is_not_migrated(
     assert "razem db upgrade" in capsys.readouterr().err
 
 
+def test_serve_runs_uvicorn_on_a_migrated_database_without_websockets(
+    env: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # issue 9: no WebSocket routes, so uvicorn does not load the websockets library
+    assert cli.main(["db", "upgrade"]) == 0
+    calls: list[dict[str, object]] = []
+    monkeypatch.setattr("uvicorn.run", lambda app, **options: calls.append(options))
+    assert cli.main(["serve", "--port", "8123"]) == 0
+    assert len(calls) == 1
+    assert calls[0]["ws"] == "none" and calls[0]["port"] == 8123 and calls[0]["factory"]
+
+
 def test_scheduler_refuses_a_database_that_is_not_up_to_date(
     env: str, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+import importlib
 import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server.common.models import utcnow
@@ -65,7 +65,8 @@ async def record_device_sync(
     if app_version:
         values["app_version"] = app_version[:40]
     connection = await db.connection()
-    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
+    # the dialect module imported when first used: on SQLite, PostgreSQL's is never loaded
+    dialect = importlib.import_module(f"sqlalchemy.dialects.{connection.dialect.name}")
     statement = dialect.insert(DEVICES).values(
         id=device_id,
         first_seen_at=now,

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import os
+import subprocess
+import sys
 from typing import Any
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
@@ -12,6 +16,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
 from server.db import create_engine
+from server.migrations import heads
 from server.migrations.runner import MIGRATIONS_DIR, alembic_config
 from server.models import metadata
 
@@ -61,3 +66,36 @@ def test_sqlite_runs_with_wal_foreign_keys_and_busy_timeout(tmp_path: Any) -> No
             await engine.dispose()
 
     assert asyncio.run(pragmas()) == ("wal", 1, 15000)
+
+
+def test_the_head_read_without_alembic_is_alembics_head(database_url: str, tmp_path: Any) -> None:
+    # `razem serve` compares the database with server/migrations/heads.py's head, not
+    # Alembic's (Alembic would stay resident in the serving process, issue 9).
+    script = ScriptDirectory.from_config(alembic_config(database_url))
+    assert heads.head_revision() == script.get_current_head()
+    assert set(heads.revisions()) == {r.revision for r in script.walk_revisions()}
+    # a merge revision (a tuple) and a second head are understood, not guessed at
+    for name, text_ in {
+        "a.py": 'revision = "a"\ndown_revision = None\n',
+        "b.py": 'revision: str = "b"\ndown_revision: str | None = "a"\n',
+        "c.py": 'revision = "c"\ndown_revision = "a"\n',
+    }.items():
+        (tmp_path / name).write_text(text_)
+    with pytest.raises(heads.UnreadableRevisions):
+        heads.head_revision(tmp_path)
+    (tmp_path / "d.py").write_text('revision = "d"\ndown_revision = ("b", "c")\n')
+    assert heads.head_revision(tmp_path) == "d"
+
+
+def test_razem_serve_does_not_keep_alembic_loaded() -> None:
+    # the check `razem serve` runs before serving, in a fresh interpreter
+    code = (
+        "import sys; from server.cli import _database_is_current, _settings; "
+        "_database_is_current(_settings()); "
+        "print(sorted(m for m in sys.modules "
+        "if m.split('.')[0] in ('alembic', 'mako', 'pygments')))"
+    )
+    env = {**os.environ, "RAZEM_DATABASE_URL": "sqlite+aiosqlite:///:memory:"}
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"
