@@ -259,7 +259,7 @@ class PlainMarks:
             "status": text if mark is incoming else mark.status.value,
         }
         result = WriteResult(outcome, answer)
-        # `remember_applied`, inline (the key is in `checked` already)
+        # what `apply_write` keeps (`remember`), inline (the key is in `checked` already)
         stored = {"result": answer}
         batch.rows.append(
             {

@@ -272,25 +272,6 @@ def batch_cache(db: AsyncSession) -> BatchCache | None:
     return cache
 
 
-def is_new_in_batch(cache: BatchCache, key: uuid.UUID) -> bool:
-    """Known not to have been applied before, nor earlier in this batch."""
-    return key in cache.checked and key not in cache.applied
-
-
-def remember_applied(
-    cache: BatchCache,
-    actor: Actor,
-    key: uuid.UUID,
-    kind: str,
-    digest: str,
-    outcome: WriteResult,
-    now: datetime,
-) -> None:
-    """For a write applied without `apply_write` (a batch's plain marks): its key and result,
-    as `apply_write` would keep them."""
-    remember(cache, actor, _applied_row(actor, key, kind, digest, outcome, now))
-
-
 def _refusal_of(exc: DomainError) -> WriteResult:
     if isinstance(exc, ValidationFailed):
         return WriteResult(Outcome.REFUSED, errors=exc.errors)
