@@ -1,11 +1,11 @@
-"""Where a 1,000-mark batch spends its time, in-process (no HTTP server, no socket).
+"""Where a batch of new marks spends its time, in-process (no HTTP server, no socket).
 
     .venv/bin/python -m tests.benchmarks.profile_batch [--engine sqlite|postgres] [--batches 3]
-        [--profiler cprofile|pyinstrument|none]
+        [--size 1000] [--profiler cprofile|pyinstrument|none]
 
 Builds the app on a fresh demo database (plus the batch benchmark's choir), signs in as the
-demo facilitator and sends `--batches` batches of 1,000 new marks through the ASGI app with
-httpx's ASGI transport, after one warm-up batch. Prints the wall time of each batch and the
+demo facilitator and sends `--batches` batches of `--size` (1,000) new marks through the ASGI
+app with httpx's ASGI transport, after one warm-up batch. Prints the wall time of each batch and the
 profile of the timed ones: cProfile's top functions by cumulative time, or pyinstrument's
 tree (pyinstrument is not a dependency: `pip install pyinstrument` into the venv first).
 """
@@ -74,7 +74,7 @@ async def _run(url: str, folder: Path, data: BenchData, args: argparse.Namespace
     device = uuid.uuid4()
     pairs = iter(data.pairs)
     bodies = [
-        _body(device, data.user_id, [next(pairs) for _ in range(LARGE)])
+        _body(device, data.user_id, [next(pairs) for _ in range(args.size)])
         for _ in range(args.batches + 1)
     ]
     async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1") as client:
@@ -85,7 +85,8 @@ async def _run(url: str, folder: Path, data: BenchData, args: argparse.Namespace
             start = time.perf_counter()
             await _send(client, device, body)
             seconds = time.perf_counter() - start
-            print(f"{LARGE} marks in {seconds * 1000:.0f} ms = {LARGE / seconds:,.0f} marks/s")
+            marks = args.size
+            print(f"{marks} marks in {seconds * 1000:.1f} ms = {marks / seconds:,.0f} marks/s")
         _stop(args.profiler, profiler, args.dump)
 
 
@@ -120,6 +121,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--engine", choices=("sqlite", "postgres"), default="sqlite")
     parser.add_argument("--batches", type=int, default=3)
+    parser.add_argument("--size", type=int, default=LARGE, help="new marks a batch")
     parser.add_argument(
         "--profiler", choices=("cprofile", "pyinstrument", "none"), default="cprofile"
     )
@@ -136,7 +138,7 @@ def main() -> None:
             url = PG_ADMIN_URL.rsplit("/", 1)[0].replace("postgresql:", "postgresql+psycopg:")
             url = f"{url}/{database}"
             _seed_postgres(url)
-        sessions = (args.batches + 1) * LARGE // 200 + 1
+        sessions = (args.batches + 1) * args.size // 200 + 1
         data = _in_db(url, lambda db: _add_bench_data(db, sessions))
         asyncio.run(_run(url, folder, data, args))
     finally:
