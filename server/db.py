@@ -158,8 +158,9 @@ class InlineSQLite:
     statements are short (the rows of one request, indexed), WAL commits do not fsync
     (synchronous=NORMAL), and once BEGIN IMMEDIATE holds the lock no statement waits for
     another connection; BEGIN itself is retried asynchronously when another process holds
-    the lock (_InlineCursor._retrying). Reads keep aiosqlite, so that a long report query does
-    not stop the event loop."""
+    the lock (_InlineCursor._retrying). The short reads of the pages people open all day (the
+    session lookup, rosters, the offline pack; decision 27) use such connections too; other
+    reads keep aiosqlite, so that a long report query does not stop the event loop."""
 
     def __init__(self, connection: sqlite3.Connection) -> None:
         self._conn: sqlite3.Connection | None = connection
@@ -217,12 +218,18 @@ def _inline_creator(path: str) -> Callable[[], Any]:
     return connect
 
 
+# Connections of the quick-read pool (create_engine's `quick_reads`): as many as aiosqlite's
+# default pool keeps (5, and 10 more while requests need them).
+QUICK_READERS, QUICK_READERS_OVERFLOW = 5, 10
+
 # How long a write transaction waits for the process's one SQLite writer connection before it
 # fails (500): as long as the clients' own patience, and longer than busy_timeout below.
 WRITER_WAIT_SECONDS = 30.0
 
 
-def create_engine(url: str, *, echo: bool = False, writer: bool = False) -> AsyncEngine:
+def create_engine(
+    url: str, *, echo: bool = False, writer: bool = False, quick_reads: bool = False
+) -> AsyncEngine:
     """`hide_parameters`: SQL errors and echoed SQL in logs never show the values (names).
 
     `writer=True` (SQLite file only): an engine of exactly one connection (InlineSQLite, run on
@@ -230,7 +237,12 @@ def create_engine(url: str, *, echo: bool = False, writer: bool = False) -> Asyn
     with one connection a process's writers wait their turn in the pool's queue (first come,
     first served, without a thread and a connection each), instead of each polling the lock in
     SQLite's busy handler (sleeps of up to 100 ms) while holding a pooled connection. Other
-    processes (the scheduler, a second worker) are still waited for, asynchronously."""
+    processes (the scheduler, a second worker) are still waited for, asynchronously.
+
+    `quick_reads=True` (SQLite file only): a pool of InlineSQLite connections for short reads
+    (decision 27). A read in WAL mode never waits for a writer, and each of the few indexed
+    statements of a page costs less than the two thread switches aiosqlite makes for it, which
+    on a busy event loop each wait behind everything else queued there."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
@@ -238,6 +250,9 @@ def create_engine(url: str, *, echo: bool = False, writer: bool = False) -> Asyn
         options: dict[str, Any] = {}
         if writer:
             options = {"pool_size": 1, "max_overflow": 0, "pool_timeout": WRITER_WAIT_SECONDS}
+            options["async_creator"] = _inline_creator(str(parsed.database))
+        elif quick_reads:
+            options = {"pool_size": QUICK_READERS, "max_overflow": QUICK_READERS_OVERFLOW}
             options["async_creator"] = _inline_creator(str(parsed.database))
         engine = create_async_engine(url, echo=echo, hide_parameters=True, **options)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)

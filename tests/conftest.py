@@ -110,10 +110,8 @@ def app(settings: Settings, database_url: str) -> Iterator[Litestar]:
     app = create_app(settings)
     watch = AuditWatch()
     if database_url.startswith("sqlite"):
-        app_state = app.state.razem
-        for engine in (app_state.engine, app_state.writer_engine):  # reads and writes
-            if engine is not None:
-                watch.install(engine.sync_engine)
+        for engine in app.state.razem.engines:  # reads, writes and quick reads
+            watch.install(engine.sync_engine)
     yield app
     assert not watch.violations, (
         f"committed without an audit entry (tables written): {watch.violations}"

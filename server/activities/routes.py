@@ -30,12 +30,13 @@ from server.people.service import search_people
 from server.progress.courses import teaches
 from server.progress.lessons import lesson_log
 from server.web.appstate import AppState
-from server.web.deps import provide_actor
+from server.web.deps import QUICK_READS, provide_actor
 from server.web.forms import form_data
 from server.web.guards import roles, signed_in
 
 
 class ActivityPages(Controller):
+    opt = {QUICK_READS: True}  # a page's few indexed reads (decision 27)
     guards = [signed_in]
     dependencies = {
         "actor": Provide(provide_actor, sync_to_thread=False),

@@ -25,7 +25,7 @@ from server.people.models import WG_DOMAINS, Person
 from server.people.schemas import NewPerson
 from server.people.service import find_similar, get_person, search_people
 from server.sync.writes import was_applied
-from server.web.deps import provide_actor
+from server.web.deps import QUICK_READS, provide_actor
 from server.web.forms import form_data, is_htmx
 from server.web.guards import signed_in
 from server.web.writes import form_payload, parse_uuid, submit_write
@@ -67,6 +67,7 @@ def _newcomer_page(
 
 
 class ArrivalPages(Controller):
+    opt = {QUICK_READS: True}  # a page's few indexed reads (decision 27)
     path = "/sessions/{session_id:uuid}"
     guards = [signed_in]
     dependencies = {"actor": Provide(provide_actor, sync_to_thread=False)}

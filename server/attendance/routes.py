@@ -17,7 +17,7 @@ from server.attendance.roster import Roster, list_roster, roster_row
 from server.auth.actor import Actor
 from server.common.errors import Message
 from server.sync.writes import WriteResult, refusal_of
-from server.web.deps import provide_actor
+from server.web.deps import QUICK_READS, provide_actor
 from server.web.forms import form_data, is_htmx
 from server.web.guards import signed_in
 from server.web.writes import parse_uuid, submit_write
@@ -54,6 +54,7 @@ def back_to_roster(session_id: uuid.UUID, anchor: str = "", query: str = "") -> 
 
 
 class RosterPages(Controller):
+    opt = {QUICK_READS: True}  # a page's few indexed reads (decision 27)
     path = "/sessions/{session_id:uuid}"
     guards = [signed_in]
     dependencies = {"actor": Provide(provide_actor, sync_to_thread=False)}

@@ -23,7 +23,7 @@ from server.auth.service import (
 from server.common.errors import ValidationFailed
 from server.common.validation import parse_form
 from server.web.appstate import AppState
-from server.web.deps import client_ip
+from server.web.deps import QUICK_READS, client_ip
 from server.web.forms import form_data, safe_next
 from server.web.middleware import LANGUAGE_COOKIE, SESSION_COOKIE, session_cookie
 
@@ -39,6 +39,8 @@ def _sign_in_page(values: dict[str, str], errors: dict[str, object], status: int
 
 
 class AuthController(Controller):
+    opt = {QUICK_READS: True}  # a page's few indexed reads (decision 27)
+
     @get("/sign-in", name="sign_in")
     async def show_sign_in(self, request: Request, next: FromQuery[str] = "") -> Response:
         user: StaffUser | None = request.scope.get("user")

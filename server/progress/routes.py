@@ -30,7 +30,7 @@ from server.progress.lessons import current_lesson
 from server.progress.service import certificate, class_progress, learner_progress
 from server.sync.writes import WriteResult
 from server.web.appstate import AppState
-from server.web.deps import provide_actor
+from server.web.deps import QUICK_READS, provide_actor
 from server.web.forms import form_data
 from server.web.guards import signed_in
 from server.web.writes import form_payload, submit_write
@@ -53,6 +53,7 @@ def _see_other(target: str) -> Redirect:
 
 
 class LessonPages(Controller):
+    opt = {QUICK_READS: True}  # a page's few indexed reads (decision 27)
     path = "/sessions/{session_id:uuid}/lesson"
     guards = [signed_in]
     dependencies = {"actor": Provide(provide_actor, sync_to_thread=False)}
@@ -116,6 +117,7 @@ class LessonPages(Controller):
 
 
 class ProgressPages(Controller):
+    opt = {QUICK_READS: True}  # a page's few indexed reads (decision 27)
     path = "/courses/{activity_id:uuid}"
     guards = [signed_in]
     dependencies = {"actor": Provide(provide_actor, sync_to_thread=False)}

@@ -24,7 +24,7 @@ from server.sync.batch import Batch, apply_batch
 from server.sync.pack import offline_pack
 from server.sync.writes import Outcome, WriteResult
 from server.web.appstate import AppState
-from server.web.deps import provide_actor
+from server.web.deps import QUICK_READS, provide_actor
 from server.web.errors import ErrorOut, RequestRefused, http_error
 from server.web.guards import signed_in
 from server.web.writes import DEVICE_HEADER
@@ -165,6 +165,7 @@ _ERRORS = {
 
 
 class SyncApi(Controller):
+    opt = {QUICK_READS: True}  # a page's few indexed reads (decision 27)
     path = "/api/sync"
     guards = [signed_in]
     dependencies = {"actor": Provide(provide_actor, sync_to_thread=False)}

@@ -18,26 +18,38 @@ class AppState:
     engine: AsyncEngine
     read_sessions: SessionMaker
     write_sessions: SessionMaker
+    # Sessions for the short reads of the pages people open all day (decision 27): on a SQLite
+    # file run on the event loop (`quick_engine`), elsewhere the same as `read_sessions`.
+    quick_read_sessions: SessionMaker
     # On a SQLite file, the one-connection engine the write sessions use (server/db.py).
     writer_engine: AsyncEngine | None = None
+    quick_engine: AsyncEngine | None = None
 
     @classmethod
     def from_settings(cls, settings: Settings) -> AppState:
         url, echo = settings.database_url, settings.log_sql
         engine = create_engine(url, echo=echo)
-        writer = create_engine(url, echo=echo, writer=True) if has_own_writer(url) else None
+        own = has_own_writer(url)
+        writer = create_engine(url, echo=echo, writer=True) if own else None
+        quick = create_engine(url, echo=echo, quick_reads=True) if own else None
         return cls(
             settings=settings,
             engine=engine,
             read_sessions=create_session_maker(engine),
             write_sessions=create_session_maker(writer or engine, write=True),
+            quick_read_sessions=create_session_maker(quick or engine),
             writer_engine=writer,
+            quick_engine=quick,
         )
 
+    @property
+    def engines(self) -> list[AsyncEngine]:
+        """Every engine this app holds (reads, writes, quick reads)."""
+        return [e for e in (self.engine, self.writer_engine, self.quick_engine) if e is not None]
+
     async def dispose(self) -> None:
-        await self.engine.dispose()
-        if self.writer_engine is not None:
-            await self.writer_engine.dispose()
+        for engine in self.engines:
+            await engine.dispose()
 
     @property
     def session_lifetime(self) -> timedelta:

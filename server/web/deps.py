@@ -16,6 +16,10 @@ from server.web.appstate import AppState
 from server.web.writes import device_id_of
 
 _READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+# A controller's or handler's `opt` key: its reads are a few short indexed statements (pages
+# people open all day: rosters, the offline pack), read on the event loop on SQLite (decision
+# 27). Pages that may read much (reports, exports, the audit log) leave it out.
+QUICK_READS = "razem_quick_reads"
 
 
 def provide_app_state(state: State) -> AppState:
@@ -28,7 +32,12 @@ async def provide_db(state: State, request: Request) -> AsyncIterator[AsyncSessi
 
     Reads use deferred transactions; writes begin immediately (see server.db)."""
     app_state: AppState = state.razem
-    maker = app_state.read_sessions if request.method in _READ_METHODS else app_state.write_sessions
+    if request.method not in _READ_METHODS:
+        maker = app_state.write_sessions
+    elif request.route_handler.opt.get(QUICK_READS):
+        maker = app_state.quick_read_sessions
+    else:
+        maker = app_state.read_sessions
     async with maker() as session:
         try:
             yield session

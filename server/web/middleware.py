@@ -80,7 +80,7 @@ class SessionAuthMiddleware(ASGIMiddleware):
         path = scope.get("path", "")
         token = cookies.get(SESSION_COOKIE, "")
         if token and not path.startswith(_SKIP_AUTH_PREFIXES):
-            async with app_state.read_sessions() as db:
+            async with app_state.quick_read_sessions() as db:  # one indexed row (decision 27)
                 resolved = await resolve_session(db, token)
         scope["user"] = resolved.user if resolved else None
         scope["auth"] = resolved
