@@ -6,21 +6,19 @@ them, and so that disabling a user or changing a password ends them at once.
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import secrets
 import uuid
-import weakref
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from sqlalchemy import update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server.audit.service import record_audit
+from server.auth.hashing import hashed
 from server.auth.lockout import SignInLimit, lock_remaining, record_attempt, wait_message
 from server.auth.models import Role, StaffSession, StaffUser
 from server.auth.passwords import hash_password, needs_rehash, password_weakness, verify_password
@@ -122,7 +120,7 @@ async def authenticate(
     # block the event loop. So the transaction that only read so far is ended, and the hash
     # is checked in a thread; the attempt is recorded after, as before.
     await db.commit()
-    ok = await _checked(verify_password, user.password_hash if user else None, password)
+    ok = await hashed(verify_password, user.password_hash if user else None, password)
     ok = ok and user is not None and user.is_active
     record_attempt(db, email=email, ip_address=ip_address, now=now, succeeded=ok)
     if not ok or user is None:
@@ -131,25 +129,9 @@ async def authenticate(
         )
         raise SignInRefused(Message(N_("Wrong email or password.")))
     if needs_rehash(user.password_hash):
-        user.password_hash = await _checked(hash_password, password)
+        user.password_hash = await hashed(hash_password, password)
     await record_audit(db, action="auth.sign_in", actor_id=user.id, ip_address=ip_address)
     return user
-
-
-# argon2 takes about 32 ms of one core a hash (decision 19): at most two at a time per
-# process keeps a burst of sign-ins (a whole centre at 9 o'clock) from starving the requests
-# already being answered; the others wait their turn here, holding no database lock.
-PARALLEL_HASHES = 2
-_HASHING: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = (
-    weakref.WeakKeyDictionary()
-)  # one a loop: a semaphore belongs to the loop it first waited in
-
-
-async def _checked(func: Callable[..., T], *args: Any) -> T:
-    loop = asyncio.get_running_loop()
-    hashing = _HASHING.get(loop) or _HASHING.setdefault(loop, asyncio.Semaphore(PARALLEL_HASHES))
-    async with hashing:
-        return await asyncio.to_thread(func, *args)
 
 
 async def start_session(
