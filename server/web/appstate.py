@@ -32,12 +32,13 @@ class AppState:
         own = has_own_writer(url)
         writer = create_engine(url, echo=echo, writer=True) if own else None
         quick = create_engine(url, echo=echo, quick_reads=True) if own else None
+        reads = create_session_maker(engine)
         return cls(
             settings=settings,
             engine=engine,
-            read_sessions=create_session_maker(engine),
+            read_sessions=reads,
             write_sessions=create_session_maker(writer or engine, write=True),
-            quick_read_sessions=create_session_maker(quick or engine),
+            quick_read_sessions=create_session_maker(quick) if quick else reads,
             writer_engine=writer,
             quick_engine=quick,
         )
