@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from server.audit.service import record_audit
+from server.auth.hashing import hashed
 from server.auth.lockout import SignInLimit, lock_remaining, record_attempt, wait_message
 from server.auth.models import StaffUser
 from server.auth.passwords import hash_password, password_weakness, verify_password
@@ -22,7 +23,7 @@ from server.i18n.catalogs import N_
 
 
 async def _set_password(db: AsyncSession, user: StaffUser, password: str, now: datetime) -> None:
-    user.password_hash = hash_password(password)
+    user.password_hash = await hashed(hash_password, password)
     user.password_changed_at = now
     await revoke_user_sessions(db, user.id)
 
@@ -52,7 +53,10 @@ async def change_own_password(
             db, action="auth.password_throttled", actor_id=user.id, ip_address=ip_address
         )
         raise ValidationFailed({"": wait_message(remaining)})
-    if not verify_password(user.password_hash, form.current_password):
+    # As at sign-in (service.authenticate): argon2 holds neither SQLite's write lock (the
+    # transaction only read so far, so it is ended) nor the event loop (decision 28).
+    await db.commit()
+    if not await hashed(verify_password, user.password_hash, form.current_password):
         record_attempt(db, email=user.email, ip_address=ip_address, now=now, succeeded=False)
         await record_audit(
             db, action="auth.password_wrong", actor_id=user.id, ip_address=ip_address
@@ -99,6 +103,7 @@ async def set_user_password(
     weakness = _weakness(user, password)
     if weakness is not None:
         raise ValidationFailed({"password": weakness})
+    await db.commit()  # only read so far: the hash below holds no write lock
     await _set_password(db, user, password, now or utcnow())
     await record_audit(
         db,
