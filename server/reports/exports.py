@@ -56,6 +56,8 @@ class ExportFile:
     rows: int
     # Made to be sent as it is written (and compressed by the sender, not the middleware).
     streamed: bool = False
+    # Its audit entry (`record_export`): action, entity type and details.
+    audit: tuple[str, str, dict[str, Any]] = ("", "", {})
 
     @property
     def content(self) -> bytes:
@@ -223,19 +225,17 @@ async def export_attendance(
     """Every mark in the period's sessions (cancelled ones excluded) the actor may see."""
     await check_filter(db, actor, wanted)
     rows, lookups = await _mark_rows(db, actor, wanted)
-    await audit_by(
-        db,
-        actor,
-        "export.attendance",
-        entity_type="attendance_marks",
-        details={"filters": wanted.described(), "format": form, "rows": len(rows)},
-    )
     return ExportFile(
         _filename("attendance", wanted, form),
         MEDIA_TYPES[form],
         attendance_chunks(rows, lookups, form, translator, timezone),
         len(rows),
         streamed=form == "csv",
+        audit=(
+            "export.attendance",
+            "attendance_marks",
+            {"filters": wanted.described(), "format": form, "rows": len(rows)},
+        ),
     )
 
 
@@ -246,16 +246,22 @@ async def export_report(
     report = await build_report(db, actor, wanted)
     tables = report_tables(report, translator)
     rows = sum(len(table.rows) for table in tables)
-    await audit_by(
-        db,
-        actor,
-        "export.report",
-        entity_type="attendance_report",
-        details={"filters": wanted.described(), "format": form, "rows": rows},
-    )
     return ExportFile(
         _filename("report", wanted, form),
         MEDIA_TYPES[form],
         [_render(tables, form, translator)],
         rows,
+        audit=(
+            "export.report",
+            "attendance_report",
+            {"filters": wanted.described(), "format": form, "rows": rows},
+        ),
     )
+
+
+async def record_export(db: AsyncSession, actor: Actor, made: ExportFile) -> None:
+    """An export's audit entry. Written in a write transaction of its own (the route's): the
+    export itself only reads, and on SQLite a read transaction that then writes fails when
+    another connection committed meanwhile (its snapshot is stale)."""
+    action, entity_type, details = made.audit
+    await audit_by(db, actor, action, entity_type=entity_type, details=details)

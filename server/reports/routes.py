@@ -18,6 +18,7 @@ from server.activities.models import ActivityKind
 from server.auth.actor import Actor
 from server.auth.models import Role
 from server.common.errors import ValidationFailed
+from server.db import session_scope
 from server.i18n.catalogs import Translator
 from server.i18n.labels import label_msgid
 from server.reports.exports import (
@@ -26,6 +27,7 @@ from server.reports.exports import (
     export_attendance,
     export_report,
     gzipped,
+    record_export,
 )
 from server.reports.filters import ReportFilter, current_quarter, parse_filter
 from server.reports.service import activity_choices, build_report
@@ -125,4 +127,6 @@ class ReportPages(Controller):
                 made = await export_report(db, actor, wanted, file_form, translator)
         except ValidationFailed:
             return await self._page(db, actor, request, translator, today)
+        async with session_scope(app_state.write_sessions) as written:
+            await record_export(written, actor, made)
         return _download(made, request)
