@@ -54,10 +54,10 @@ class ExportFile:
     # only as the response is sent.
     chunks: Iterable[bytes]
     rows: int
+    # Its audit entry (`record_export`): action, entity type and details.
+    audit: tuple[str, str, dict[str, Any]]
     # Made to be sent as it is written (and compressed by the sender, not the middleware).
     streamed: bool = False
-    # Its audit entry (`record_export`): action, entity type and details.
-    audit: tuple[str, str, dict[str, Any]] = ("", "", {})
 
     @property
     def content(self) -> bytes:
